@@ -1,0 +1,81 @@
+"""Pieces of worked solutions shared by the solvers: sums, products, spans, bounded grids."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ncquiz.solvers import fmt
+
+SHOWN = 4
+"""Output entries whose arithmetic a worked solution writes out before '... and likewise'."""
+
+MAX_TERMS = 25
+"""Longest sum (or window) written term by term; longer ones are abbreviated."""
+
+MAX_GRID = 400
+"""Largest array written out in full; a larger one is named by its shape."""
+
+AXES = ("rows", "cols")
+
+num = fmt.num
+
+
+def paren(v: float) -> str:
+    """A number after a times or minus sign: negatives in parentheses, as (-2)."""
+    text = num(v)
+    return f"({text})" if text.startswith("-") else text
+
+
+def terms(values) -> str:
+    """A sum written out: '1 + 3 - 2' (a negative term shown as a subtraction)."""
+    text = num(values[0])
+    for v in values[1:]:
+        text += f" - {num(-v)}" if v < 0 else f" + {num(v)}"
+    return text
+
+
+def products(a: np.ndarray, b: np.ndarray) -> str:
+    """'a1*b1 + a2*b2 + ...' over paired entries (row-major); a long sum keeps its first three terms and the last."""
+    au, bu = a.ravel(), b.ravel()
+    if au.size <= MAX_TERMS:
+        return " + ".join([paren(u) + "*" + paren(v) for u, v in zip(au.tolist(), bu.tolist())])
+    head = " + ".join([paren(u) + "*" + paren(v) for u, v in zip(au[:3].tolist(), bu[:3].tolist())])
+    return f"{head} + ... + {paren(au[-1])}*{paren(bu[-1])} ({au.size} products)"
+
+
+def plural(n: int, word: str) -> str:
+    """'1 row', '2 rows'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def span(start: int, k: int, d: int = 1) -> str:
+    """Rows (or cols) a window covers: '2', '2-4', or '2, 4, 6' when dilated."""
+    if k == 1:
+        return str(start)
+    if d == 1:
+        return f"{start}-{start + k - 1}"
+    if k > 6:
+        return f"{start}, {start + d}, ..., {start + d * (k - 1)}"
+    return ", ".join(str(start + d * t) for t in range(k))
+
+
+def inline(a: np.ndarray) -> str:
+    """A small matrix on one line, [[0, 1], [3, 4]]; a large one by its shape."""
+    if a.size > MAX_TERMS:
+        return f"(a {fmt.shape(a.shape)} array)"
+    return "[" + ", ".join(["[" + ", ".join(map(num, row)) + "]" for row in a.tolist()]) + "]"
+
+
+def show(a: np.ndarray) -> str:
+    """A number or vector on one line, a matrix as aligned rows; only the shape when too large."""
+    a = np.asarray(a)
+    if a.size > MAX_GRID:
+        return f"  (a {fmt.shape(a.shape)} array, too large to write out here)"
+    if a.ndim <= 1:
+        return fmt.vec(a)
+    return fmt.grid(a)
+
+
+def likewise(total: int, what: str = "entries") -> list[str]:
+    """The closing '... and likewise' line when more than SHOWN items exist."""
+    return [f"... and likewise for the remaining {total - SHOWN} {what}."] if total > SHOWN else []

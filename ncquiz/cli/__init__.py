@@ -1,0 +1,65 @@
+"""The `ncquiz` command: a small dispatcher in front of the command groups.
+
+Start-up time matters for a CLI. Importing typer alone costs about five times a bare
+Python start on the course machines, so this module answers `ncquiz --help` and
+`--version` itself, sends `ncquiz solve` to its own data-driven parser (its options are the
+solver parameters of `ncquiz.solvers.spec`), and imports the typer application
+(`ncquiz.cli.app`) only for the other commands. `COMMANDS` is the one list of commands:
+the typer app registers exactly these, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ncquiz import __version__
+
+ABOUT = "Exam-style practice for Neural Computation: CNNs, RNNs and LSTMs, auto-encoders, VAEs, GANs."
+
+# (name, one-line help, "module:function" run with the remaining arguments)
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("solve", "Solve a problem with a reference solver (conv2d, pool, lstm, vae, ...).", "ncquiz.cli.solve:main"),
+)
+
+
+def top_help() -> str:
+    """The text of `ncquiz --help`."""
+    width = max(len(name) for name, _, _ in COMMANDS)
+    lines = [
+        "Usage: ncquiz [OPTIONS] COMMAND [ARGS]...",
+        "",
+        f"  {ABOUT}",
+        "",
+        "Options:",
+        "  --version  Show the version and exit.",
+        "  --help     Show this message and exit.",
+        "",
+        "Commands:",
+        *(f"  {name.ljust(width)}  {text}" for name, text, _ in COMMANDS),
+        "",
+        "Run `ncquiz COMMAND --help` for the options of a command.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ncquiz with `argv` (default: the process arguments); return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        sys.stdout.write(top_help())
+        return 0
+    if argv[0] == "--version":
+        sys.stdout.write(f"ncquiz {__version__}\n")
+        return 0
+    for name, _, target in COMMANDS:
+        if argv[0] == name:
+            module, _, func = target.partition(":")
+            try:
+                return getattr(__import__(module, fromlist=[func]), func)(argv[1:])
+            except KeyboardInterrupt:
+                sys.stderr.write("interrupted\n")
+                return 130
+            except BrokenPipeError:
+                return 0
+    sys.stderr.write(f"error: no such command '{argv[0]}'; run `ncquiz --help` for the list\n")
+    return 2

@@ -90,36 +90,44 @@ def as_ndarrays(kind: str, params: dict) -> dict:
     return out
 
 
-def per_call(fn, budget: float = 0.05, repeats: int = 5) -> float:
-    """Best time of one call of fn(), in microseconds."""
+def calls_for(fn, budget: float) -> int:
+    """How many calls of fn() take about `budget` seconds."""
     fn()
     n, elapsed = 1, 0.0
-    while elapsed < budget / 5:  # calibrate: enough calls for a measurable repeat
+    while elapsed < budget / 4:
         n *= 2
         start = time.perf_counter()
         for _ in range(n):
             fn()
         elapsed = time.perf_counter() - start
-    n = max(1, int(n * budget / elapsed))
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = min(best, (time.perf_counter() - start) / n)
-    return best * 1e6
+    return max(1, int(n * budget / elapsed))
 
 
-def bench(match: str | None) -> None:
-    print(f"{'case':30} {'list us':>9} {'ndarray us':>11} {'solver us':>10}")
+def bench(match: str | None, rounds: int = 20, budget: float = 0.005) -> None:
+    """Best microseconds per call of every case, over rounds that interleave all cases.
+
+    A shared machine has slow spells; interleaving spreads each case's repeats over the whole run,
+    so a spell spoils a few repeats of every case rather than all repeats of one.
+    """
+    timed = []
     for name, kind, params in CASES:
         if match and match not in name:
             continue
         arrays = as_ndarrays(kind, params)
         func, checked = solver_function(kind), coerce(KINDS[kind], params)
-        t_list = per_call(lambda: solve(kind, params))
-        t_nd = per_call(lambda: solve(kind, arrays))
-        t_solver = per_call(lambda: func(**checked))
+        fns = (lambda k=kind, p=params: solve(k, p), lambda k=kind, p=arrays: solve(k, p),
+               lambda f=func, c=checked: f(**c))
+        timed.append((name, [(fn, calls_for(fn, budget)) for fn in fns]))
+    best = {name: [float("inf")] * 3 for name, _ in timed}
+    for _ in range(rounds):
+        for name, runs in timed:
+            for v, (fn, n) in enumerate(runs):
+                start = time.perf_counter()
+                for _ in range(n):
+                    fn()
+                best[name][v] = min(best[name][v], (time.perf_counter() - start) / n * 1e6)
+    print(f"{'case':30} {'list us':>9} {'ndarray us':>11} {'solver us':>10}")
+    for name, (t_list, t_nd, t_solver) in best.items():
         print(f"{name:30} {t_list:9.1f} {t_nd:11.1f} {t_solver:10.1f}")
 
 

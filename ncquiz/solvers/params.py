@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from itertools import chain
 from numbers import Real
 
 import numpy as np
@@ -20,9 +21,9 @@ def coerce(kind: Kind, raw: dict) -> dict:
     """Return the checked keyword arguments of `kind`'s solver for the raw params."""
     if not isinstance(raw, dict):
         raise ParamError("params", f"expected a JSON object, got {_describe(raw)}")
-    names = [p.name for p in kind.params]
+    names, defaults = _plan(kind)
     for key in raw:
-        if key not in names:
+        if key not in defaults:
             close = difflib.get_close_matches(str(key).replace("-", "_"), names, n=1)
             hint = f"; did you mean {close[0]}?" if close else f"; {kind.name} takes {', '.join(names)}"
             raise ParamError(str(key), f"unknown parameter for {kind.name}{hint}")
@@ -33,11 +34,29 @@ def coerce(kind: Kind, raw: dict) -> dict:
         elif p.required:
             need = ", ".join(q.name for q in kind.params if q.required)
             raise ParamError(p.name, f"missing; {kind.name} needs {need}")
-        elif p.default is None:
-            out[p.name] = None
         else:
-            out[p.name] = convert(p, p.default)
+            out[p.name] = defaults[p.name]
     return out
+
+
+_PLANS: dict[str, tuple] = {}
+
+
+def _plan(kind: Kind) -> tuple[list[str], dict]:
+    """The kind's parameter names, and each optional parameter's default already converted (once per kind).
+
+    Array defaults are made read-only, as every call shares them.
+    """
+    plan = _PLANS.get(kind.name)
+    if plan is None or plan[0] is not kind:
+        defaults = {}
+        for p in kind.params:
+            value = None if p.required or p.default is None else convert(p, p.default)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            defaults[p.name] = value
+        plan = _PLANS[kind.name] = (kind, [p.name for p in kind.params], defaults)
+    return plan[1], plan[2]
 
 
 def convert(p: Param, value):
@@ -86,7 +105,7 @@ def convert(p: Param, value):
 
 def as_number(field: str, value) -> float:
     """A finite real number (bools and strings are refused)."""
-    if isinstance(value, bool) or not isinstance(value, Real):
+    if type(value) not in _PLAIN_NUMBERS and (isinstance(value, bool) or not isinstance(value, Real)):
         raise ParamError(field, f"expected a number, got {_describe(value)}")
     try:
         x = float(value)
@@ -124,6 +143,9 @@ def as_array(field: str, value, ndims=None) -> np.ndarray:
     """A float64 array from a number or nested lists: rectangular, numeric, finite, not too big."""
     if isinstance(value, np.ndarray):  # from the question generator: already rectangular
         return _checked_ndarray(field, value, ndims)
+    plain = _plain_array(value)
+    if plain is not None and (ndims is None or plain.ndim in ndims):
+        return plain
     shape = []
     level = [value]
     while level and isinstance(level[0], (list, tuple)):
@@ -152,6 +174,35 @@ def as_array(field: str, value, ndims=None) -> np.ndarray:
         want = " or ".join(_ndim_name(d) for d in ndims)
         raise ParamError(field, f"expected {want}, got {_ndim_name(len(shape))} of shape {_shape(shape)}")
     return np.array(level, dtype=np.float64).reshape(shape)
+
+
+_PLAIN_NUMBERS = {int, float}
+"""Entry types `_plain_array` takes as they are (not bool, not NumPy scalars: the careful walk judges those)."""
+
+
+def _plain_array(value) -> np.ndarray | None:
+    """The common case quickly: a number or rectangular nested lists of finite ints and floats, not too big.
+
+    None for anything else (ragged, empty, tuples, other types, NaN or infinity, too large); the
+    careful walk in `as_array` then accepts it or says exactly what is wrong.
+    """
+    shape = []
+    level = [value]
+    while type(level[0]) is list:
+        n = len(level[0])
+        if not n or set(map(type, level)) != {list} or set(map(len, level)) != {n} or len(level) * n > MAX_ELEMENTS:
+            return None
+        shape.append(n)
+        level = list(chain.from_iterable(level))
+    if not set(map(type, level)) <= _PLAIN_NUMBERS:
+        return None
+    try:  # a sum is finite only when every term is: inf and NaN propagate (a finite sum may overflow: careful walk)
+        if not math.isfinite(sum(level)):
+            return None
+    except OverflowError:  # an int too large for a float
+        return None
+    a = np.array(level, dtype=np.float64)
+    return a if len(shape) == 1 else a.reshape(shape)
 
 
 def _checked_ndarray(field: str, value: np.ndarray, ndims) -> np.ndarray:

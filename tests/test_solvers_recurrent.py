@@ -306,3 +306,15 @@ def test_clip_grad_norm_is_min_of_norm_and_max_norm(grad, max_norm):
 def test_clip_grad_bad_params(params, field, needle):
     err = fails("clip-grad", params)
     assert err.field == field and needle in err.reason
+
+
+def test_start_numbers_the_steps_but_changes_no_value():
+    """start = 2 labels a one-step computation from h_1 as t = 2 (exam parts 'compute h_2 from h_1')."""
+    params = {"x": [[1.0]], "w_xh": 0.5, "w_hh": 0.2, "h0": 0.3}
+    first, second = solve("rnn", params), solve("rnn", {**params, "start": 2})
+    assert np.array_equal(first.answer["h"], second.answer["h"])
+    assert "t = 2: x_2 = 1, h_1 = 0.3" in second.steps[1] and "h_2 = tanh(0.56)" in second.steps[1]
+    lstm_params = {"x": [1.0], "w_f": [0.5, 0.1], "w_i": [0.2, 0.3], "w_g": [0.4, 0.6], "w_o": [0.3, 0.3],
+                   "h0": 0.2, "c0": 0.1, "start": 3}
+    steps = "\n".join(solve("lstm", lstm_params).steps)
+    assert "t = 3: [h_2; x_3]" in steps and "c_3 = f*c_2" in steps

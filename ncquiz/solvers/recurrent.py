@@ -88,8 +88,11 @@ def _got(a):
 # ---------------------------------------------------------------- vanilla RNN
 
 
-def rnn(x, w_xh, w_hh, b_h, h0, w_hy, b_y, activation):
-    """h_t = act(W_xh x_t + W_hh h_(t-1) + b_h), and y_t = W_hy h_t + b_y when w_hy is given."""
+def rnn(x, w_xh, w_hh, b_h, h0, w_hy, b_y, activation, start=1):
+    """h_t = act(W_xh x_t + W_hh h_(t-1) + b_h), and y_t = W_hy h_t + b_y when w_hy is given.
+
+    `start` numbers the first time step in the worked steps (2 when h0 is h_1).
+    """
     xs = _sequence(x)
     w_xh = _input_weights(w_xh, xs.shape[1])
     h = w_xh.shape[0]
@@ -109,7 +112,7 @@ def rnn(x, w_xh, w_hh, b_h, h0, w_hy, b_y, activation):
         _check_size("w_hy", len(xs) * len(w_hy), f"T = {len(xs)} time steps times O = {len(w_hy)} outputs")
         _check_vector("b_y", b_y, w_hy.shape[0], f"O = {w_hy.shape[0]} from w_hy")
         answer["y"] = hs @ w_hy.T + b_y
-    steps = _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, answer.get("y"))
+    steps = _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, answer.get("y"), start)
     return Solution(answer, steps)
 
 
@@ -124,7 +127,7 @@ def _rnn_forward(xs, w_xh, w_hh, b_h, h0, act):
     return a, np.array(hs)
 
 
-def _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, ys):
+def _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, ys, start=1):
     """The formula, then each time step's arithmetic ending in h_t (and y_t), for the first time steps."""
     t_count, d = xs.shape
     h = hs.shape[1]
@@ -141,16 +144,16 @@ def _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, ys):
     if o:
         y_s, wy_s, by_s = _texts(ys[:shown, :_SHOWN]), _texts(w_hy[:_MAX_UNITS, :_SHOWN]), _first_units(b_y, o)
     for t in range(shown):
-        k = t + 1
-        lines = [f"t = {k}: x_{k} = {_show(x_s[t], d)}, h_{k - 1} = {_show(h_s[t], h)}"]
-        lines += _unit_lines(f"a_{k}", w_s, x_s[t] + h_s[t], d + h, b_s, a_s[t], h)
-        lines.append(f"  h_{k} = {activation}({_show(a_s[t], h)}) = {_show(h_s[k], h)}")
+        k, n = t + 1, t + start  # k indexes h_s; n is the time step's number
+        lines = [f"t = {n}: x_{n} = {_show(x_s[t], d)}, h_{n - 1} = {_show(h_s[t], h)}"]
+        lines += _unit_lines(f"a_{n}", w_s, x_s[t] + h_s[t], d + h, b_s, a_s[t], h)
+        lines.append(f"  h_{n} = {activation}({_show(a_s[t], h)}) = {_show(h_s[k], h)}")
         if o:
-            lines += _unit_lines(f"y_{k}", wy_s, h_s[k], h, by_s, y_s[t], o)
+            lines += _unit_lines(f"y_{n}", wy_s, h_s[k], h, by_s, y_s[t], o)
             if o > 1:
-                lines.append(f"  y_{k} = {_show(y_s[t], o)}")
+                lines.append(f"  y_{n} = {_show(y_s[t], o)}")
         steps.append("\n".join(lines))
-    return tuple(steps + _more_times(t_count))
+    return tuple(steps + _more_times(t_count, start))
 
 
 # ---------------------------------------------------------------- LSTM
@@ -158,7 +161,7 @@ def _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, ys):
 _GATE_NAMES = ("f", "i", "g", "o")
 
 
-def lstm(x, w_f, w_i, w_g, w_o, b_f, b_i, b_g, b_o, h0, c0):
+def lstm(x, w_f, w_i, w_g, w_o, b_f, b_i, b_g, b_o, h0, c0, start=1):
     """LSTM forward pass; each gate's weights act on [h_(t-1); x_t]."""
     xs = _sequence(x)
     d = xs.shape[1]
@@ -177,7 +180,7 @@ def lstm(x, w_f, w_i, w_g, w_o, b_f, b_i, b_g, b_o, h0, c0):
     z, gates, cs, hs = _lstm_forward(xs, w, b, h0, c0)
     answer = {name: gates[:, j * h:(j + 1) * h] for j, name in enumerate(_GATE_NAMES)}
     answer["c"], answer["h"] = cs, hs
-    return Solution(answer, _lstm_steps(xs, w, b, h0, c0, z, gates, answer))
+    return Solution(answer, _lstm_steps(xs, w, b, h0, c0, z, gates, answer, start))
 
 
 def _gate_weights(field, w, d, h):
@@ -213,7 +216,7 @@ def _lstm_forward(xs, w, b, h0, c0):
     return z, np.array(gates), np.array(cs), np.array(hs)
 
 
-def _lstm_steps(xs, w, b, h0, c0, z, gates, ans):
+def _lstm_steps(xs, w, b, h0, c0, z, gates, ans, start=1):
     """The formulas, then each time step's gates, c_t and h_t with numbers, for the first time steps."""
     t_count, d = xs.shape
     h = len(h0)
@@ -232,17 +235,17 @@ def _lstm_steps(xs, w, b, h0, c0, z, gates, ans):
     w_s, b_s = _texts(w.reshape(4, h, -1)[:, :m, :_SHOWN]), _texts(b.reshape(4, h)[:, :m])
     z_s, g_s = _texts(z[:shown].reshape(shown, 4, h)[:, :, :m]), _texts(gates[:shown].reshape(shown, 4, h)[:, :, :m])
     for t in range(shown):
-        k = t + 1
+        k, n = t + 1, t + start  # k indexes h_s and c_s; n is the time step's number
         v = (h_s[t] + x_s[t])[:_SHOWN]
-        lines = [f"t = {k}: [h_{k - 1}; x_{k}] = {_show(v, h + d)}"]
+        lines = [f"t = {n}: [h_{n - 1}; x_{n}] = {_show(v, h + d)}"]
         for j, name in enumerate(_GATE_NAMES):
             fn = "tanh" if name == "g" else "sigmoid"
-            lines += _gate_lines(f"{name}_{k}", fn, w_s[j], v, h + d, b_s[j], z_s[t][j], g_s[t][j], h)
-        lines += _cell_lines(k, *g_s[t], c_s[t], c_s[k], h_s[k], h)
+            lines += _gate_lines(f"{name}_{n}", fn, w_s[j], v, h + d, b_s[j], z_s[t][j], g_s[t][j], h)
+        lines += _cell_lines(n, *g_s[t], c_s[t], c_s[k], h_s[k], h)
         if h > 1:
-            lines.append(f"  c_{k} = {_show(c_s[k], h)}, h_{k} = {_show(h_s[k], h)}")
+            lines.append(f"  c_{n} = {_show(c_s[k], h)}, h_{n} = {_show(h_s[k], h)}")
         steps.append("\n".join(lines))
-    return tuple(steps + _more_times(t_count))
+    return tuple(steps + _more_times(t_count, start))
 
 
 def _gate_lines(label, fn, rows, v, n, b, z, values, units):
@@ -370,8 +373,8 @@ def _more_units(n):
     return [f"  ... and likewise for {rest}"]
 
 
-def _more_times(t_count):
+def _more_times(t_count, start=1):
     """A step noting the time steps left out."""
     if t_count <= _MAX_TIMES:
         return []
-    return [f"... and likewise for t = {_MAX_TIMES + 1} to {t_count}"]
+    return [f"... and likewise for t = {_MAX_TIMES + start} to {t_count + start - 1}"]

@@ -177,6 +177,8 @@ KINDS: dict[str, Kind] = {
                 Param("w_hy", "array", "hidden-to-output weights (O, H), or a number when O = H = 1", None, ndims=(0, 2)),
                 Param("b_y", "array", "output bias (O,) or a number", 0.0, ndims=(0, 1)),
                 Param("activation", "choice", "hidden activation", "tanh", choices=("tanh", "relu")),
+                Param("start", "int", "number of the first time step, for the worked steps (2 when h0 is h_1)", 1,
+                      minimum=1),
             ),
         ),
         Kind(
@@ -196,6 +198,8 @@ KINDS: dict[str, Kind] = {
                 Param("b_o", "array", "output-gate bias (H,) or a number", 0.0, ndims=(0, 1)),
                 Param("h0", "array", "initial hidden state (H,) or a number", 0.0, ndims=(0, 1)),
                 Param("c0", "array", "initial cell state (H,) or a number", 0.0, ndims=(0, 1)),
+                Param("start", "int", "number of the first time step, for the worked steps (2 when h0 is h_1)", 1,
+                      minimum=1),
             ),
         ),
         Kind(

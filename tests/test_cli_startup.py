@@ -39,3 +39,11 @@ def test_help_lists_every_command():
     text = top_help()
     for name, summary, _ in COMMANDS:
         assert f"  {name}" in text and summary in text
+
+
+def test_typer_app_registers_exactly_the_listed_commands():
+    from ncquiz.cli.app import build
+    import typer
+
+    group = typer.main.get_command(build())
+    assert sorted(group.commands) == sorted(name for name, _, _ in COMMANDS)

@@ -16,10 +16,17 @@ from ncquiz import __version__
 
 ABOUT = "Exam-style practice for Neural Computation: CNNs, RNNs and LSTMs, auto-encoders, VAEs, GANs."
 
-# (name, one-line help, "module:function" run with the remaining arguments)
+# (name, one-line help, target). A target "module:function" taking the argument list runs
+# without typer; any other target is a typer command (or typer.Typer group) of ncquiz.cli.app.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("list", "List the question families (by topic and difficulty).", "ncquiz.cli.bank:list_families"),
+    ("show", "Show a question as on an exam paper; --solution adds the worked solution.", "ncquiz.cli.bank:show"),
+    ("generate", "Generate a variant with its answers (--json for scripts).", "ncquiz.cli.bank:generate"),
     ("solve", "Solve a problem with a reference solver (conv2d, pool, lstm, vae, ...).", "ncquiz.cli.solve:main"),
+    ("bank", "Check question bank files (ncquiz bank check DIR).", "ncquiz.cli.bank:bank_app"),
 )
+FAST = {"solve"}
+"""Commands run without typer: their targets take the argument list and return the exit status."""
 
 
 def top_help() -> str:
@@ -51,15 +58,30 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] == "--version":
         sys.stdout.write(f"ncquiz {__version__}\n")
         return 0
-    for name, _, target in COMMANDS:
-        if argv[0] == name:
-            module, _, func = target.partition(":")
-            try:
-                return getattr(__import__(module, fromlist=[func]), func)(argv[1:])
-            except KeyboardInterrupt:
-                sys.stderr.write("interrupted\n")
-                return 130
-            except BrokenPipeError:
-                return 0
-    sys.stderr.write(f"error: no such command '{argv[0]}'; run `ncquiz --help` for the list\n")
-    return 2
+    known = {name: target for name, _, target in COMMANDS}
+    if argv[0] not in known:
+        sys.stderr.write(f"error: no such command '{argv[0]}'; run `ncquiz --help` for the list\n")
+        return 2
+    try:
+        if argv[0] in FAST:
+            module, _, func = known[argv[0]].partition(":")
+            return getattr(__import__(module, fromlist=[func]), func)(argv[1:])
+        from ncquiz.cli.app import run
+
+        return run(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
+
+
+def _silence_stdout() -> None:
+    """After the reader of our output went away (`| head`), keep Python's final flush quiet."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError:
+        pass

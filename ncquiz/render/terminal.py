@@ -109,3 +109,80 @@ def print_solution(out: Console, kind: str, solution: Solution) -> None:
     if solution.steps:
         out.print(Text("Worked solution", style="bold underline"))
         out.print(steps_view(solution.steps))
+
+
+# ---------------------------------------------------------------- questions
+
+
+def blocks_view(blocks: list) -> Group:
+    """Rendered template blocks: text paragraphs and matrices as aligned grids."""
+    items = []
+    for b in blocks:
+        if isinstance(b, str):
+            text = b.strip("\n")
+            if text:
+                items.append(Text(text))
+        else:
+            items.append(matrix(b))
+    return Group(*items)
+
+
+def marks_label(part) -> str:
+    """'[3 marks]', '[2 marks, to 3 d.p.]'."""
+    m = part.marks
+    text = f"{m:g} mark" + ("" if m == 1 else "s")
+    rule = part.rule
+    if rule is not None and rule.kind in ("dp", "sf"):
+        text += f", {rule.describe()}"
+    return f"[{text}]"
+
+
+def question_view(q, number: int | None = None) -> Panel:
+    """A question as on an exam paper: title, prompt, conventions, each part with its marks."""
+    body = [blocks_view(q.prompt)]
+    if q.family.conventions:
+        body.append(Text("Conventions: " + " ".join(q.family.conventions), style="italic dim"))
+    for part in q.parts:
+        row = Table.grid(expand=True, padding=(0, 1))
+        row.add_column(width=4, no_wrap=True)
+        row.add_column(ratio=1)
+        row.add_column(justify="right", no_wrap=True)
+        row.add_row(Text(f"({part.label})", style="bold"), blocks_view(part.prompt), Text(marks_label(part), style="cyan"))
+        body.append(Text(""))
+        body.append(row)
+        for letter, text in part.options:
+            body.append(Text(f"      ({letter}) {text}"))
+        if part.type == "multi":
+            body.append(Text("      Choose every correct option.", style="italic dim"))
+    head = f"Question {number}: " if number is not None else ""
+    title = f"[bold]{head}{q.family.title}[/bold]"
+    total = q.marks
+    subtitle = f"{q.family.topic} · {total:g} mark{'s' if total != 1 else ''} · variant {q.code}"
+    return Panel(Group(*body), title=title, title_align="left", subtitle=subtitle, subtitle_align="right")
+
+
+def part_answer_view(part):
+    """A part's reference answer: a grid for arrays, else text."""
+    if part.type in ("vector", "matrix"):
+        return matrix(part.answer) if part.rule is None or part.rule.kind not in ("dp", "sf") else \
+            matrix(np.round(np.asarray(part.answer, dtype=float), part.rule.value if part.rule.kind == "dp" else 6))
+    text = part.answer_text()
+    if part.type in ("choice", "multi"):
+        text = "; ".join(f"({c}) {dict(part.options)[c]}" for c in part.correct)
+    return Text(text, style="bold")
+
+
+def solution_view(q) -> Group:
+    """The answers and the worked solution, part by part."""
+    items = [Text("Solution", style="bold underline")]
+    for part in q.parts:
+        items.append(Text(f"({part.label}) answer", style="bold green"))
+        items.append(part_answer_view(part))
+        if part.solution:
+            items.append(Text(part.solution))
+        if part.steps:
+            items.append(steps_view(part.steps))
+        items.append(Text(""))
+    if q.solution_extra:
+        items.append(Text(q.solution_extra))
+    return Group(*items)

@@ -278,6 +278,7 @@ def _rnn(rng):
         params["w_hy"] = _weights(rng, o, h)
         _maybe(rng, 0.5, params, "b_y", _vector(rng, o))
     _maybe(rng, 0.3, params, "activation", "relu")
+    _maybe(rng, 0.2, params, "start", int(rng.integers(1, 4)))
     return params
 
 
@@ -290,6 +291,7 @@ def _lstm(rng):
         _maybe(rng, 0.4, params, f"b_{g}", _vector(rng, h))
     _maybe(rng, 0.3, params, "h0", _vector(rng, h))
     _maybe(rng, 0.3, params, "c0", _vector(rng, h))
+    _maybe(rng, 0.2, params, "start", int(rng.integers(1, 4)))
     return params
 
 
@@ -370,6 +372,34 @@ DRAW = {"conv2d": _conv2d, "conv-transpose2d": _conv_transpose2d, "pool": _pool,
         "output-size": _output_size, "network": _network, "recurrent-params": _recurrent_params, "rnn": _rnn,
         "lstm": _lstm, "activation": _activation, "normalize": _normalize, "conv2d-backward": _conv2d_backward,
         "maxpool-backward": _maxpool_backward, "vae": _vae, "gan": _gan, "clip-grad": _clip_grad}
+
+def _large(rng):
+    """Cases past the limits of what steps write out in full (long sums, big grids, many units or times)."""
+    v = lambda *shape: _values(rng, shape)  # noqa: E731
+    return [
+        ("conv2d", {"input": v(22, 22), "kernel": v(6, 6)}),
+        ("conv2d", {"input": v(2, 9, 9), "kernel": v(3, 2, 5, 6), "padding": 1, "bias": v(3)}),
+        ("conv2d", {"input": v(9, 9), "kernel": v(3, 3), "dilation": 3, "stride": 2, "flip": True}),
+        ("conv-transpose2d", {"input": v(2, 6, 6), "kernel": v(2, 6, 6), "stride": 2, "padding": 2}),
+        ("conv-transpose2d", {"input": v(3, 3), "kernel": v(3, 3), "stride": 3, "dilation": 2,
+                              "output_padding": [2, 1]}),
+        ("pool", {"input": v(21, 21), "size": 6, "stride": 3, "padding": 3, "mode": "avg"}),
+        ("pool", {"input": v(3, 12, 12), "size": [2, 6], "mode": "max"}),
+        ("upsample", {"input": v(3, 9, 9), "scale": 3}),
+        ("activation", {"input": v(12, 40), "fn": "softmax"}),
+        ("activation", {"input": v(2, 3, 4), "fn": "tanh"}),
+        ("normalize", {"input": v(12), "method": "tanh", "ddof": 1}),
+        ("normalize", {"input": v(12), "method": "minmax", "range": [-2, 3]}),
+        ("conv2d-backward", {"input": v(8, 8), "kernel": v(6, 6), "grad_output": v(3, 3), "stride": 2, "padding": 1}),
+        ("conv2d-backward", {"input": v(12, 12), "kernel": v(2, 2), "grad_output": v(11, 11)}),
+        ("maxpool-backward", {"input": v(10, 10), "size": 3, "stride": 1, "grad_output": v(10, 10), "padding": 1}),
+        ("rnn", {"x": v(8, 9), "w_xh": v(5, 9), "w_hh": v(5, 5), "b_h": v(5), "w_hy": v(5, 5), "start": 2}),
+        ("lstm", {"x": v(7, 9), "w_f": v(5, 14), "w_i": v(5, 14), "w_g": v(5, 14), "w_o": v(5, 14), "b_o": v(5)}),
+        ("vae", {"mu": v(12), "logvar": v(12), "eps": v(12)}),
+        ("gan", {"d_real": _probabilities(rng, 12), "d_fake": _probabilities(rng, 9)}),
+        ("clip-grad", {"grad": v(12), "max_norm": 0.5}),
+    ]
+
 
 BIG = [[0] * 1001] * 1000  # a list walk must refuse it for size, not build it
 
@@ -469,7 +499,8 @@ def snapshot_cases(seed: int = 20240611, per_kind: int = 36) -> list[tuple[str, 
     assert set(DRAW) == set(KINDS), "bench/solvers.py: draw cases for every kind in spec.KINDS"
     rng = np.random.default_rng(seed)
     cases = [(kind, DRAW[kind](rng)) for _ in range(per_kind) for kind in KINDS]
-    return cases + BAD
+    large = [case for seed_offset in (1, 2) for case in _large(np.random.default_rng(seed + seed_offset))]
+    return cases + large + BAD
 
 
 def snapshot() -> list[dict]:

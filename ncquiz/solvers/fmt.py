@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
-import functools
 import math
+from itertools import chain
 
 import numpy as np
+
+_TEXTS: dict[float, str] = {}
+"""num's texts at the default 4 digits, by value: worked solutions write the same few numbers again and again."""
+
+_MAX_TEXTS = 8192
+"""The memo starts afresh when it holds this many numbers."""
 
 
 def num(x, digits: int = 4) -> str:
     """A number as a student writes it: 3, -0.5, 0.7616 (at most `digits` decimals), 1.2e+20, inf."""
-    return _num(float(x), digits)
+    if type(x) is not float:
+        x = float(x)
+    if digits != 4:
+        return _written(x, digits)
+    text = _TEXTS.get(x)
+    if text is None:
+        if len(_TEXTS) >= _MAX_TEXTS:
+            _TEXTS.clear()
+        text = _TEXTS[x] = _written(x, 4)
+    return text
 
 
-@functools.lru_cache(maxsize=8192)  # worked solutions write the same few numbers again and again
-def _num(x: float, digits: int) -> str:
+def nums(values) -> list[str]:
+    """num of each of a flat list of numbers (Python floats or ints, as from `ndarray.tolist()`)."""
+    get = _TEXTS.get
+    return [get(v) or num(v) for v in values]
+
+
+def pars(texts) -> list[str]:
+    """Written numbers for a product: negatives in parentheses, as (-2)."""
+    return [f"({t})" if t[0] == "-" else t for t in texts]
+
+
+def _written(x: float, digits: int) -> str:
     if not math.isfinite(x):
         return str(x)
     if x.is_integer() and abs(x) < 1e15:
@@ -29,17 +54,23 @@ def vec(v, digits: int = 4) -> str:
     a = np.asarray(v, dtype=float)
     if a.ndim == 0:
         return num(float(a), digits)
-    return "[" + ", ".join([num(x, digits) for x in a.ravel().tolist()]) + "]"
+    values = a.ravel().tolist()
+    return "[" + ", ".join(nums(values) if digits == 4 else [num(x, digits) for x in values]) + "]"
 
 
 def grid(a, digits: int = 4, indent: str = "  ") -> str:
     """A matrix as aligned rows (right-aligned columns); a vector as one row; 3-D as one grid per channel."""
-    a = np.atleast_2d(np.asarray(a, dtype=float))
+    a = np.asarray(a, dtype=float)
     if a.ndim > 2:
         return "\n".join(f"{indent}[{i}]\n" + grid(a[i], digits, indent + "  ") for i in range(a.shape[0]))
-    cells = [[num(x, digits) for x in row] for row in a.tolist()]
-    width = max(len(c) for row in cells for c in row)
-    return "\n".join(indent + "  ".join([c.rjust(width) for c in row]) for row in cells)
+    return grid_rows(a.tolist() if a.ndim == 2 else [a.tolist()] if a.ndim else [[float(a)]], digits, indent)
+
+
+def grid_rows(rows: list, digits: int = 4, indent: str = "  ") -> str:
+    """`grid` of a matrix given as a list of rows of numbers."""
+    cells = [nums(row) for row in rows] if digits == 4 else [[num(x, digits) for x in row] for row in rows]
+    width = max(map(len, chain.from_iterable(cells)))
+    return "\n".join([indent + "  ".join([c.rjust(width) for c in row]) for row in cells])
 
 
 def shape(s) -> str:

@@ -23,24 +23,28 @@ num = fmt.num
 def paren(v: float) -> str:
     """A number after a times or minus sign: negatives in parentheses, as (-2)."""
     text = num(v)
-    return f"({text})" if text.startswith("-") else text
+    return f"({text})" if text[0] == "-" else text
 
 
 def terms(values) -> str:
     """A sum written out: '1 + 3 - 2' (a negative term shown as a subtraction)."""
-    text = num(values[0])
+    parts = [num(values[0])]
     for v in values[1:]:
-        text += f" - {num(-v)}" if v < 0 else f" + {num(v)}"
-    return text
+        parts.append(f" - {num(-v)}" if v < 0 else f" + {num(v)}")
+    return "".join(parts)
 
 
 def products(a: np.ndarray, b: np.ndarray) -> str:
     """'a1*b1 + a2*b2 + ...' over paired entries (row-major); a long sum keeps its first three terms and the last."""
-    au, bu = a.ravel(), b.ravel()
-    if au.size <= MAX_TERMS:
-        return " + ".join([paren(u) + "*" + paren(v) for u, v in zip(au.tolist(), bu.tolist())])
-    head = " + ".join([paren(u) + "*" + paren(v) for u, v in zip(au[:3].tolist(), bu[:3].tolist())])
-    return f"{head} + ... + {paren(au[-1])}*{paren(bu[-1])} ({au.size} products)"
+    return product_sum(fmt.pars(fmt.nums(a.ravel().tolist())), fmt.pars(fmt.nums(b.ravel().tolist())))
+
+
+def product_sum(left: list[str], right: list[str]) -> str:
+    """`products` from the two factors' texts, already in parentheses where negative (`fmt.pars`)."""
+    if len(left) <= MAX_TERMS:
+        return " + ".join([f"{u}*{v}" for u, v in zip(left, right)])
+    head = " + ".join([f"{u}*{v}" for u, v in zip(left[:3], right[:3])])
+    return f"{head} + ... + {left[-1]}*{right[-1]} ({len(left)} products)"
 
 
 def plural(n: int, word: str) -> str:
@@ -63,7 +67,12 @@ def inline(a: np.ndarray) -> str:
     """A small matrix on one line, [[0, 1], [3, 4]]; a large one by its shape."""
     if a.size > MAX_TERMS:
         return f"(a {fmt.shape(a.shape)} array)"
-    return "[" + ", ".join(["[" + ", ".join(map(num, row)) + "]" for row in a.tolist()]) + "]"
+    return inline_texts([fmt.nums(row) for row in a.tolist()])
+
+
+def inline_texts(rows: list[list[str]]) -> str:
+    """`inline` of a small matrix given as rows of written numbers."""
+    return "[" + ", ".join(["[" + ", ".join(row) + "]" for row in rows]) + "]"
 
 
 def show(a: np.ndarray) -> str:

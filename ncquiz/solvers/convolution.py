@@ -6,13 +6,16 @@ and `ncquiz.solvers.backward` share; the rest of the module writes the worked st
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.spec import MAX_ELEMENTS
-from ncquiz.solvers.steps import AXES, SHOWN, inline, num, paren, plural, products, show, span
+from ncquiz.solvers.steps import (AXES, MAX_TERMS, SHOWN, inline, inline_texts, num, paren, plural, product_sum,
+                                  show, span)
 
 # ---------------------------------------------------------------- mathematics
 
@@ -32,7 +35,10 @@ def pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:
     ph, pw = padding
     if ph == pw == 0:
         return x
-    return np.pad(x, ((0, 0),) * (x.ndim - 2) + ((ph, ph), (pw, pw)), constant_values=value)
+    h, w = x.shape[-2:]
+    out = np.full(x.shape[:-2] + (h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)  # as np.pad, a tenth of the time
+    out[..., ph : ph + h, pw : pw + w] = x
+    return out
 
 
 def windows(xp: np.ndarray, out, step, tap, k) -> np.ndarray:
@@ -40,13 +46,18 @@ def windows(xp: np.ndarray, out, step, tap, k) -> np.ndarray:
     sc, sr, sk = xp.strides
     shape = (xp.shape[0], out[0], out[1], k[0], k[1])
     strides = (sc, sr * step[0], sk * step[1], sr * tap[0], sk * tap[1])
-    return as_strided(xp, shape, strides, writeable=False)
+    if not xp.flags.c_contiguous:
+        return as_strided(xp, shape, strides, writeable=False)
+    view = np.ndarray(shape, xp.dtype, xp, 0, strides)  # the same view as as_strided, without its overhead
+    view.flags.writeable = False
+    return view
 
 
 def correlate(xp: np.ndarray, filters: np.ndarray, stride, dilation) -> np.ndarray:
     """Cross-correlation of a padded (C, H, W) input with (O, C, kh, kw) filters: (O, H', W')."""
     k = filters.shape[2:]
-    out = tuple(conv_size(xp.shape[1 + a], k[a], stride[a], 0, dilation[a]) for a in (0, 1))
+    out = (conv_size(xp.shape[1], k[0], stride[0], 0, dilation[0]),
+           conv_size(xp.shape[2], k[1], stride[1], 0, dilation[1]))
     return np.einsum("ocij,chwij->ohw", filters, windows(xp, out, stride, dilation, k))
 
 
@@ -99,8 +110,8 @@ def limit(field: str, what: str, elements: int) -> None:
 
 def check_fits(field: str, name: str, k, size, padding, dilation=(1, 1)) -> None:
     """Refuse a kernel (or window) whose dilated extent is larger than the padded input."""
-    ext = tuple(dilation[a] * (k[a] - 1) + 1 for a in (0, 1))
-    padded = tuple(size[a] + 2 * padding[a] for a in (0, 1))
+    ext = (dilation[0] * (k[0] - 1) + 1, dilation[1] * (k[1] - 1) + 1)
+    padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1])
     if ext[0] <= padded[0] and ext[1] <= padded[1]:
         return
     dil = f" with dilation {dilation[0]}x{dilation[1]} (spans {fmt.shape(ext)})" if dilation != (1, 1) else ""
@@ -144,9 +155,10 @@ def conv2d(input, kernel, stride=(1, 1), padding=(0, 0), dilation=(1, 1), bias=0
     (c, h, w), (o, _, kh, kw) = x.shape, filters.shape
     b = biases(bias, o, "filter")
     check_fits("kernel", "kernel", (kh, kw), (h, w), padding, dilation)
-    out = tuple(conv_size((h, w)[a], (kh, kw)[a], stride[a], padding[a], dilation[a]) for a in (0, 1))
+    out = (conv_size(h, kh, stride[0], padding[0], dilation[0]), conv_size(w, kw, stride[1], padding[1], dilation[1]))
     limit("padding", "the padded input", c * (h + 2 * padding[0]) * (w + 2 * padding[1]))
-    limit("kernel", f"the output ({o} x {fmt.shape(out)})", o * out[0] * out[1])
+    if o * out[0] * out[1] > MAX_ELEMENTS:
+        limit("kernel", f"the output ({o} x {fmt.shape(out)})", o * out[0] * out[1])
     slid = rot180(filters) if flip else filters
     xp = pad(x, padding)
     y = correlate(xp, slid, stride, dilation) + b[:, None, None]
@@ -192,19 +204,28 @@ def _conv2d_steps(x, xp, kernel, slid, b, y, stride, padding, dilation, flip) ->
 
 def _conv2d_entries(xp, filt, bias, y0, stride, dilation) -> list[str]:
     """The first output entries of filter 0: each window and its sum of products, per channel."""
-    kh, kw = filt.shape[1:]
+    (c, kh, kw), (sh, sw), (dh, dw) = filt.shape, stride, dilation
     at = [divmod(e, y0.shape[1]) for e in range(min(SHOWN, y0.size))]
     rows, cols = zip(*at)
     shown = windows(xp, y0.shape, stride, dilation, (kh, kw))[:, list(rows), list(cols)]  # (C, n, kh, kw)
     sums = np.einsum("cnij,cij->nc", shown, filt).tolist()
+    kernels = [fmt.pars(fmt.nums(chain.from_iterable(k))) for k in filt.tolist()]  # per channel, row-major
+    # the input's numbers written once (only the part the shown windows cover), each window a slice of them
+    seen = xp[:, : max(rows) * sh + dh * (kh - 1) + 1, : max(cols) * sw + dw * (kw - 1) + 1].tolist()
+    written = [[fmt.nums(row) for row in channel] for channel in seen]
     texts = []
     for n, (i, j) in enumerate(at):
-        where = f"rows {span(i * stride[0], kh, dilation[0])} and cols {span(j * stride[1], kw, dilation[1])}"
-        if len(filt) == 1:
-            text = (f"out[{i}][{j}]: window {where} = {inline(shown[0, n])}:\n"
-                    f"  {products(shown[0, n], filt[0])} = {num(sums[n][0])}")
+        r, q = i * sh, j * sw
+        wins = [[row[q : q + dw * (kw - 1) + 1 : dw] for row in channel[r : r + dh * (kh - 1) + 1 : dh]]
+                for channel in written]
+        where = f"rows {span(r, kh, dh)} and cols {span(q, kw, dw)}"
+        if c == 1:
+            win = inline_texts(wins[0]) if kh * kw <= MAX_TERMS else f"(a {kh}x{kw} array)"
+            text = (f"out[{i}][{j}]: window {where} = {win}:\n"
+                    f"  {product_sum(fmt.pars(chain.from_iterable(wins[0])), kernels[0])} = {num(sums[n][0])}")
         else:
-            lines = [f"channel {ch}: {products(shown[ch, n], filt[ch])} = {num(v)}" for ch, v in enumerate(sums[n])]
+            lines = [f"channel {ch}: {product_sum(fmt.pars(chain.from_iterable(win)), kern)} = {num(v)}"
+                     for ch, (win, kern, v) in enumerate(zip(wins, kernels, sums[n]))]
             text = (f"out[{i}][{j}]: window {where}, every channel:\n  " + "\n  ".join(lines)
                     + "\n  sum over channels: " + " + ".join(map(paren, sums[n])) + f" = {num(sum(sums[n]))}")
         if bias != 0:

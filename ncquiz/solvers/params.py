@@ -190,7 +190,9 @@ def _plain_array(value) -> np.ndarray | None:
     level = [value]
     while type(level[0]) is list:
         n = len(level[0])
-        if not n or set(map(type, level)) != {list} or set(map(len, level)) != {n} or len(level) * n > MAX_ELEMENTS:
+        if not n or len(level) * n > MAX_ELEMENTS:
+            return None
+        if set(map(type, level)) != {list} or set(map(len, level)) != {n}:
             return None
         shape.append(n)
         level = list(chain.from_iterable(level))

@@ -195,11 +195,13 @@ class Question:
         part = self.part(label)
         ctx = Scope(self.context)
         ctx["answers"] = {**self.context["answers"], **answers}
-        return compiled(self.family).answer(part.spec, ctx)[0]
+        with np.errstate(all="ignore"):  # a student's value may make a log or division undefined: nan, not a warning
+            return compiled(self.family).answer(part.spec, ctx, strict=False)[0]
 
     def mistaken(self, label: str, mistake: Mistake) -> object:
         """Part `label`'s answer computed with a known mistake (replaced solver args or answer)."""
-        return compiled(self.family).answer(self.part(label).spec, Scope(self.context), mistake)[0]
+        with np.errstate(all="ignore"):
+            return compiled(self.family).answer(self.part(label).spec, Scope(self.context), mistake)[0]
 
 
 class Compiled:
@@ -270,8 +272,12 @@ class Compiled:
         extra = run(self.solution, "solution", ctx).strip() if self.solution else ""
         return Question(self.family, seed, code, params, prompt, parts, extra, ctx)
 
-    def answer(self, spec: PartSpec, ctx: dict, mistake: Mistake | None = None):
-        """(answer, solver result, steps) of a numeric part in the context ctx, optionally with a mistake."""
+    def answer(self, spec: PartSpec, ctx: dict, mistake: Mistake | None = None, strict: bool = True):
+        """(answer, solver result, steps) of a numeric part in the context ctx, optionally with a mistake.
+
+        Not strict (a mistaken method, or follow-through from a student's value): an integer part's
+        value may come out fractional.
+        """
         c = self.parts[spec.label]
         where = f"parts.{spec.label}"
         answer_expr = c["answer"]
@@ -295,7 +301,7 @@ class Compiled:
             value = run(answer_expr, f"{where}.answer", ctx)
         finally:
             del ctx["result"]
-        return _normalise(spec, value, strict=mistake is None), result, steps
+        return _normalise(spec, value, strict=strict and mistake is None), result, steps
 
     def _part(self, spec: PartSpec, answer, result, steps, ctx, rng) -> QuestionPart:
         c = self.parts[spec.label]

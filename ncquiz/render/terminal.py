@@ -186,3 +186,48 @@ def solution_view(q) -> Group:
     if q.solution_extra:
         items.append(Text(q.solution_extra))
     return Group(*items)
+
+
+# ---------------------------------------------------------------- marks
+
+STATUS_STYLE = {"correct": "green", "partial": "yellow", "wrong": "red", "unreadable": "magenta", "blank": "dim"}
+
+
+def part_mark_line(mark) -> Text:
+    """'(a) 2/2 correct: Correct.' coloured by status."""
+    line = Text(f"({mark.label}) ", style="bold")
+    line.append(f"{mark.score:g}/{mark.max:g} {mark.status}", style=STATUS_STYLE.get(mark.status, ""))
+    line.append(f"  {mark.feedback}")
+    return line
+
+
+def question_mark_view(question, result) -> Group:
+    """The marks of one question, part by part, and the total."""
+    items = [Text(f"{question.family.title} [{question.code}]", style="bold")]
+    items += [part_mark_line(m) for m in result.parts]
+    items.append(Text(f"Score: {result.score:g}/{result.max:g}", style="bold"))
+    return Group(*items)
+
+
+def class_summary_view(summary: dict, graded: int, bad: int, out, totals) -> Group:
+    """The summary of a class marking run."""
+    items = [Text(f"Marked {graded} answers of {summary['students']} students"
+                  + (f"; {bad} bad rows reported above" if bad else "") + ".", style="bold")]
+    items.append(Text(f"Class mean {summary['mean']:.1f}%, sd {summary['sd']:.1f}, min {summary['min']:.1f}%, "
+                      f"median {summary['median']:.1f}%, max {summary['max']:.1f}%"))
+    table = Table(title="Per question", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("family")
+    table.add_column("attempts", justify="right")
+    table.add_column("average", justify="right")
+    for family, avg in sorted(summary["questions"].items(), key=lambda kv: kv[1]):
+        table.add_row(family, str(summary["attempts"][family]), f"{avg:.1f}%")
+    items.append(table)
+    if summary["mistakes"]:
+        mt = Table(title="Most frequent mistakes", title_justify="left", box=box.SIMPLE_HEAD)
+        mt.add_column("count", justify="right")
+        mt.add_column("mistake")
+        for name, count in summary["mistakes"][:10]:
+            mt.add_row(str(count), name)
+        items.append(mt)
+    items.append(Text(f"Grades: {out}   Totals: {totals}", style="dim"))
+    return Group(*items)

@@ -1,0 +1,220 @@
+"""Marking a whole class: a responses CSV in, grades and per-student totals out.
+
+RESPONSES has the columns student, question (a variant code), part, answer. Bad rows
+(unknown variant, unknown part, a missing field, a second answer to the same part) are
+reported with their line in the file (the header is line 1) and the rest is marked.
+Every part of every (student, question) that appears is graded, unanswered parts as blank,
+so each student's total is out of the right maximum.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import statistics
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ncquiz.errors import NcquizError
+from ncquiz.marking.mark import Marker, PartMark
+
+COLUMNS = ("student", "question", "part", "answer")
+GRADE_COLUMNS = ("student", "question", "part", "score", "max", "status", "feedback")
+TOTAL_COLUMNS = ("student", "score", "max", "percent", "questions")
+
+
+@dataclass
+class BadRow:
+    line: int
+    message: str
+
+
+@dataclass
+class Grade:
+    student: str
+    question: str
+    family: str
+    mark: PartMark
+
+
+@dataclass
+class ClassResult:
+    grades: list[Grade] = field(default_factory=list)
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+    def totals(self) -> dict[str, tuple[float, float, int]]:
+        """student -> (score, max, number of questions), in first-seen order."""
+        score: dict[str, float] = defaultdict(float)
+        maximum: dict[str, float] = defaultdict(float)
+        questions: dict[str, set] = defaultdict(set)
+        for g in self.grades:
+            score[g.student] += g.mark.score
+            maximum[g.student] += g.mark.max
+            questions[g.student].add(g.question)
+        return {s: (round(score[s], 2), round(maximum[s], 2), len(questions[s])) for s in score}
+
+    def summary(self) -> dict:
+        """Class statistics: mean and spread of percentages, per-question averages, frequent mistakes."""
+        totals = self.totals()
+        percents = [100 * s / m for s, m, _ in totals.values() if m]
+        per_family: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        per_question: dict[tuple[str, str], list] = defaultdict(list)
+        for g in self.grades:
+            per_question[(g.student, g.question)].append(g)
+        for (_, _), grades in per_question.items():
+            per_family[grades[0].family].append((sum(g.mark.score for g in grades), sum(g.mark.max for g in grades)))
+        mistakes = Counter(g.mark.mistake for g in self.grades if g.mark.mistake)
+        statuses = Counter(g.mark.status for g in self.grades)
+        return {
+            "students": len(totals),
+            "mean": statistics.fmean(percents) if percents else 0.0,
+            "sd": statistics.pstdev(percents) if len(percents) > 1 else 0.0,
+            "min": min(percents, default=0.0),
+            "median": statistics.median(percents) if percents else 0.0,
+            "max": max(percents, default=0.0),
+            "questions": {f: 100 * sum(s for s, _ in v) / max(1e-9, sum(m for _, m in v)) for f, v in per_family.items()},
+            "attempts": {f: len(v) for f, v in per_family.items()},
+            "mistakes": mistakes.most_common(),
+            "statuses": dict(statuses),
+        }
+
+
+def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
+    """(line, row) pairs of a responses CSV (header required), and rows that cannot be read."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise NcquizError("the responses file is empty; expected a header student,question,part,answer") from None
+    except csv.Error as exc:
+        raise NcquizError(f"line 1: cannot read the header: {exc}") from None
+    names = [h.strip().lower().lstrip("\ufeff") for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise NcquizError(f"line 1: the header lacks {', '.join(missing)}; expected columns {','.join(COLUMNS)}")
+    index = {c: names.index(c) for c in COLUMNS}
+    rows, bad = [], []
+    line = 1
+    while True:
+        start = line + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            bad.append(BadRow(start, f"cannot read this row: {exc}"))
+            line = reader.line_num
+            continue
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue  # blank line
+        row = {c: (record[i].strip() if i < len(record) else None) for c, i in index.items()}
+        absent = [c for c in ("student", "question", "part") if not row[c]]
+        if row["answer"] is None:
+            absent.append("answer")
+        if absent:
+            bad.append(BadRow(start, f"missing {', '.join(absent)}"))
+            continue
+        rows.append((start, row))
+    return rows, bad
+
+
+def mark_class(text: str, bank, key=None) -> ClassResult:
+    """Mark every readable response; bad rows are reported, not fatal."""
+    rows, bad = read_responses(text)
+    result = ClassResult(bad_rows=bad)
+    questions: dict[str, object] = {}
+    answers: dict[tuple[str, str], dict[str, str]] = {}
+    first_line: dict[tuple[str, str, str], int] = {}
+    order: list[tuple[str, str]] = []
+    for line, row in rows:
+        student, code, label = row["student"], row["question"], row["part"].lower().strip("() ")
+        question = _question(code, bank, key, student, questions)
+        if isinstance(question, str):
+            result.bad_rows.append(BadRow(line, question))
+            continue
+        if question.part(label) is None:
+            labels = ", ".join(p.label for p in question.parts)
+            result.bad_rows.append(BadRow(line, f"question {code} has no part '{row['part']}' (its parts: {labels})"))
+            continue
+        k = (student, question.code, label)
+        if k in first_line:
+            result.bad_rows.append(BadRow(line, f"a second answer by {student} to {code} part {label}; "
+                                                f"the first (line {first_line[k]}) is marked"))
+            continue
+        first_line[k] = line
+        sq = (student, question.code)
+        if sq not in answers:
+            answers[sq] = {}
+            order.append(sq)
+        answers[sq][label] = row["answer"]
+    for student, code in order:
+        question = questions[code]
+        marker = Marker(question)
+        for part in question.parts:
+            result.grades.append(Grade(student, code, question.family.id, marker.mark(part.label, answers[(student, code)].get(part.label))))
+    result.bad_rows.sort(key=lambda b: b.line)
+    return result
+
+
+def _question(code: str, bank, key, student: str, cache: dict):
+    """The question of a code (cached), or a message saying why there is none."""
+    if key is not None:
+        real = key.resolve(student, code)
+        if isinstance(real, str):
+            return real
+        code = real
+    if code not in cache:
+        try:
+            family, seed = bank.resolve(code)
+        except NcquizError as exc:
+            cache[code] = f"unknown variant '{code}': {exc}"
+        else:
+            from ncquiz.bank import generate
+
+            question = generate(family, seed)
+            cache[code] = question
+            cache[question.code] = question
+    return cache[code]
+
+
+def write_atomically(path: Path, rows, columns) -> None:
+    """Write a CSV so that a crash or Ctrl-C never leaves a half-written file behind."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def totals_path(out: Path) -> Path:
+    """grades.csv -> grades-totals.csv"""
+    out = Path(out)
+    return out.with_name(f"{out.stem}-totals{out.suffix or '.csv'}")
+
+
+def write_results(result: ClassResult, out: Path) -> Path:
+    """Write the grades and the per-student totals; returns the totals path."""
+    write_atomically(out, ([g.student, g.question, g.mark.label, _num(g.mark.score), _num(g.mark.max), g.mark.status,
+                            g.mark.feedback] for g in result.grades), GRADE_COLUMNS)
+    totals = totals_path(out)
+    write_atomically(totals, ([s, _num(sc), _num(mx), f"{100 * sc / mx:.1f}" if mx else "", n]
+                              for s, (sc, mx, n) in result.totals().items()), TOTAL_COLUMNS)
+    return totals
+
+
+def _num(x: float) -> str:
+    x = round(float(x), 2)
+    return str(int(x)) if x.is_integer() else f"{x:g}"

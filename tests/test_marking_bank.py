@@ -1,0 +1,173 @@
+"""The marker against the whole bank: reference answers in every accepted format earn full marks,
+each listed mistake is diagnosed by name, and follow-through credits consistent working."""
+
+import numpy as np
+import pytest
+
+from ncquiz.bank import load_bank
+from ncquiz.bank.generate import compiled
+from ncquiz.marking.mark import Marker, _agrees, mark_question
+
+BANK = load_bank()
+FAMILIES = BANK.families
+IDS = [f.id for f in FAMILIES]
+SEEDS = range(0, 60, 3)
+
+
+def num(x, part):
+    rule = part.rule
+    if rule is not None and rule.kind == "dp":
+        return f"{x:.{rule.value}f}"
+    if rule is not None and rule.kind == "sf":
+        return f"{x:.{rule.value}g}"
+    return repr(float(x)) if not float(x).is_integer() else str(int(x))
+
+
+def writings(part):
+    """The reference answer written in several of the formats students use."""
+    a = part.answer
+    if part.type == "integer" and not float(a).is_integer():  # a mistaken method's fractional value
+        return [repr(float(a))]
+    if part.type == "integer":
+        n = int(a)
+        return [str(n), f"{n:,}", f"{n:,}".replace(",", " "), f"{n}.0"]
+    if part.type == "number":
+        text = num(a, part)
+        return [text, text.replace(".", ",") if "e" not in text else text, f"x = {text}"]
+    if part.type == "vector":
+        items = [num(x, part) for x in np.ravel(a)]
+        return ["[" + ", ".join(items) + "]", " ".join(items), "; ".join(items)]
+    if part.type == "matrix":
+        m = np.asarray(a)
+        if m.ndim == 3:
+            return ["[" + ", ".join("[" + ", ".join("[" + ", ".join(num(x, part) for x in row) + "]" for row in ch) + "]"
+                                    for ch in m) + "]"]
+        rows = [[num(x, part) for x in row] for row in m]
+        return ["[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]",
+                "; ".join(" ".join(r) for r in rows), "\n".join(" ".join(r) for r in rows),
+                "[" + "; ".join(" ".join(r) for r in rows) + "]"]
+    if part.type == "shape":
+        return ["x".join(map(str, a)), " × ".join(map(str, a)), "(" + ", ".join(map(str, a)) + ")"]
+    if part.type == "choice":
+        c = part.correct[0]
+        return [c, f"({c})", c.upper()]
+    if part.type == "multi":
+        return [", ".join(part.correct), " ".join(reversed(part.correct)), "".join(part.correct).upper()]
+    return [part.model_answer]
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=IDS)
+def test_reference_answers_in_every_format_earn_full_marks(family):
+    c = compiled(family)
+    for seed in SEEDS:
+        q = c.generate(seed)
+        for part in q.parts:
+            for text in writings(part):
+                m = Marker(q)
+                for earlier in q.parts:  # earlier parts answered correctly first
+                    if earlier.label == part.label:
+                        break
+                    m.mark(earlier.label, writings(earlier)[0])
+                result = m.mark(part.label, text)
+                assert result.status == "correct", (f"{family.id} --seed {seed} part {part.label}: {text!r} "
+                                                    f"-> {result.status}: {result.feedback}")
+
+
+MISTAKEN = [(f, p.label, m) for f in FAMILIES for p in f.parts for m in p.mistakes]
+
+
+@pytest.mark.parametrize("family, label, mistake", MISTAKEN,
+                         ids=[f"{f.id}-{label}-{i}" for i, (f, label, m) in enumerate(MISTAKEN)])
+def test_each_listed_mistake_is_diagnosed(family, label, mistake):
+    c = compiled(family)
+    diagnosed = 0
+    for seed in range(40):
+        q = c.generate(seed)
+        part = q.part(label)
+        try:
+            wrong = q.mistaken(label, mistake)
+        except Exception:
+            continue
+        if _agrees(wrong, part.answer, part.rule):
+            continue  # this mistake makes no difference for these numbers
+        m = Marker(q)
+        for earlier in q.parts:
+            if earlier.label == label:
+                break
+            m.mark(earlier.label, writings(earlier)[0])
+        text = writings(type(part)(spec=part.spec, prompt=part.prompt, answer=wrong))[0] \
+            if part.type not in ("choice", "multi", "text") else None
+        result = m.mark(label, text)
+        assert result.status in ("wrong", "partial"), f"{family.id} --seed {seed} {label}: {result.feedback}"
+        same = [mm.name for mm in part.spec.mistakes
+                if _value_or_none(q, label, mm) is not None and _agrees(wrong, _value_or_none(q, label, mm), part.rule)]
+        assert result.mistake in same, (f"{family.id} --seed {seed} part {label}: expected '{mistake.name}', "
+                                        f"got {result.mistake!r} ({result.feedback})")
+        assert mistake.name in result.feedback or result.mistake != mistake.name
+        diagnosed += 1
+    assert diagnosed >= 5, f"{family.id} part {label}: '{mistake.name}' differed from the answer in only {diagnosed} of 40 seeds"
+
+
+def _value_or_none(q, label, mistake):
+    try:
+        return q.mistaken(label, mistake)
+    except Exception:
+        return None
+
+
+FOLLOWING = [(f, p.label) for f in FAMILIES for p in f.parts if p.uses and p.type in ("integer", "number", "vector", "matrix", "shape")]
+
+
+@pytest.mark.parametrize("family, label", FOLLOWING, ids=[f"{f.id}-{label}" for f, label in FOLLOWING])
+def test_follow_through_credits_consistent_working(family, label):
+    c = compiled(family)
+    credited = 0
+    for seed in range(30):
+        q = c.generate(seed)
+        part = q.part(label)
+        wrong_earlier = {}
+        for used in part.spec.uses:
+            ref = q.part(used).answer
+            if q.part(used).type == "shape":
+                wrong_earlier[used] = (2 * ref[0], 2 * ref[1], ref[2] + 3) if len(ref) == 3 else tuple(v + 1 for v in ref)
+            elif q.part(used).type == "integer":
+                wrong_earlier[used] = int(ref) + 1
+            else:
+                wrong_earlier[used] = np.asarray(ref, dtype=float) * 1.1 + 0.1 if np.ndim(ref) else float(ref) * 1.1 + 0.1
+        try:
+            redone = q.recompute(label, wrong_earlier)
+        except Exception:
+            continue
+        if _agrees(redone, part.answer, part.rule) or not np.all(np.isfinite(np.asarray(redone, dtype=float))):
+            continue
+        answers = {u: writings(type(q.part(u))(spec=q.part(u).spec, prompt=[], answer=v))[0] for u, v in wrong_earlier.items()}
+        answers[label] = writings(type(part)(spec=part.spec, prompt=[], answer=redone))[0]
+        result = mark_question(q, answers)
+        got = next(p for p in result.parts if p.label == label)
+        assert got.status == "correct" and got.follow_through, \
+            f"{family.id} --seed {seed} part {label}: {got.status} {got.feedback}"
+        credited += 1
+    assert credited >= 5, f"{family.id} part {label}: follow-through could be tested on only {credited} seeds"
+
+
+@pytest.mark.parametrize("family, label", FOLLOWING, ids=[f"{f.id}-{label}" for f, label in FOLLOWING])
+def test_follow_through_is_not_given_for_trivial_earlier_answers(family, label):
+    q = compiled(family).generate(1)
+    part = q.part(label)
+    zeros = {}
+    for used in part.spec.uses:
+        ref = q.part(used).answer
+        zeros[used] = "x".join("0" * len(ref)) if q.part(used).type == "shape" else (
+            "0" if np.ndim(ref) == 0 else "[" + ", ".join("0" for _ in np.ravel(ref)) + "]")
+    try:
+        redone = q.recompute(label, {u: (tuple(0 for _ in q.part(u).answer) if q.part(u).type == "shape" else
+                                         np.zeros(np.shape(q.part(u).answer)) if np.ndim(q.part(u).answer) else 0.0)
+                                     for u in part.spec.uses})
+    except Exception:
+        return
+    if _agrees(redone, part.answer, part.rule):
+        return
+    answers = dict(zeros)
+    answers[label] = writings(type(part)(spec=part.spec, prompt=[], answer=redone))[0]
+    got = next(p for p in mark_question(q, answers).parts if p.label == label)
+    assert not got.follow_through and got.status != "correct"

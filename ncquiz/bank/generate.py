@@ -233,19 +233,20 @@ class Compiled:
 
     # ------------------------------------------------------------ generation
 
-    def generate(self, seed: int) -> Question:
+    def generate(self, seed: int, render: bool = True) -> Question:
+        """The variant for `seed`. render=False skips the prompt, hint and solution texts (for marking)."""
         family = self.family
         code = encode(family.tag, seed)
         rng = np.random.default_rng((family.tag << 32) | seed)
         for _ in range(MAX_ATTEMPTS):
             try:
-                return self._attempt(seed, code, rng)
+                return self._attempt(seed, code, rng, render)
             except Degenerate:
                 continue
         raise GenerationError(f"params: {family.id} found no acceptable variant for seed {seed} in {MAX_ATTEMPTS} "
                               "draws; the parameter ranges or requirements are too tight")
 
-    def _attempt(self, seed: int, code: str, rng) -> Question:
+    def _attempt(self, seed: int, code: str, rng, render: bool = True) -> Question:
         ctx = base_context()
         self.drawer.draw(rng, ctx)
         params = {name: ctx[name] for name in self.family.params}
@@ -267,9 +268,9 @@ class Compiled:
                 raise Degenerate
         parts = []
         for spec, answer, result, steps in computed:
-            parts.append(self._part(spec, answer, result, steps, ctx, rng))
-        prompt = self._render(self.prompt, "prompt", ctx)
-        extra = run(self.solution, "solution", ctx).strip() if self.solution else ""
+            parts.append(self._part(spec, answer, result, steps, ctx, rng, render))
+        prompt = self._render(self.prompt, "prompt", ctx) if render else []
+        extra = run(self.solution, "solution", ctx).strip() if self.solution and render else ""
         return Question(self.family, seed, code, params, prompt, parts, extra, ctx)
 
     def answer(self, spec: PartSpec, ctx: dict, mistake: Mistake | None = None, strict: bool = True):
@@ -303,18 +304,18 @@ class Compiled:
             del ctx["result"]
         return _normalise(spec, value, strict=strict and mistake is None), result, steps
 
-    def _part(self, spec: PartSpec, answer, result, steps, ctx, rng) -> QuestionPart:
+    def _part(self, spec: PartSpec, answer, result, steps, ctx, rng, render: bool = True) -> QuestionPart:
         c = self.parts[spec.label]
         where = f"parts.{spec.label}"
         if spec.type in ("number", "vector", "matrix") and not np.all(np.isfinite(np.asarray(answer, dtype=float))):
             raise GenerationError(f"{where}.answer: the answer is not finite")
         if spec.type in ("vector", "matrix") and not np.any(np.asarray(answer)):
             raise Degenerate
-        part = QuestionPart(spec=spec, prompt=self._render(c["prompt"], f"{where}.prompt", ctx), answer=answer,
-                            result=result, steps=tuple(steps))
-        if c["solution"]:
+        part = QuestionPart(spec=spec, prompt=self._render(c["prompt"], f"{where}.prompt", ctx) if render else [],
+                            answer=answer, result=result, steps=tuple(steps))
+        if c["solution"] and render:
             part.solution = run(c["solution"], f"{where}.solution", ctx).strip()
-        if c["hint"]:
+        if c["hint"] and render:
             part.hint = run(c["hint"], f"{where}.hint", ctx).strip()
         if c["model_answer"]:
             part.model_answer = run(c["model_answer"], f"{where}.model_answer", ctx).strip()
@@ -421,6 +422,6 @@ def compiled(family: Family) -> Compiled:
     return c
 
 
-def generate(family: Family, seed: int) -> Question:
-    """The variant of `family` for `seed`."""
-    return compiled(family).generate(seed)
+def generate(family: Family, seed: int, render: bool = True) -> Question:
+    """The variant of `family` for `seed` (render=False: answers only, no question or solution text)."""
+    return compiled(family).generate(seed, render)

@@ -175,7 +175,7 @@ def _question(code: str, bank, key, student: str, cache: dict):
         else:
             from ncquiz.bank import generate
 
-            question = generate(family, seed)
+            question = generate(family, seed, render=False)  # marking needs answers, not texts
             cache[code] = question
             cache[question.code] = question
     return cache[code]

@@ -79,7 +79,7 @@ def _tidy(x: float):
 def tolerance(ref: np.ndarray, rule: Rule | None) -> np.ndarray:
     """The largest accepted |answer - reference| for each entry under the rule."""
     ref = np.abs(np.asarray(ref, dtype=float))
-    fuzz = 1e-9 * np.maximum(1.0, ref)  # float noise in the reference's last bits
+    fuzz = 1e-9 * ref + 1e-12  # float noise in the reference's last bits
     if rule is None or rule.kind == "exact":
         return fuzz
     if rule.kind == "abs":

@@ -1,12 +1,14 @@
 """Short answers marked against rubric points: a point is earned when any of its phrasings appears.
 
-Matching ignores case, punctuation and a simple plural -s on either side; a phrase may match
-the start of a longer word (`vanish` matches `vanishing`); an occurrence right after a
-negation (`not`, `no`, `without`, ...) does not count.
+Matching ignores case, punctuation and a simple plural -s on either side; a phrase word of
+four letters or more may match the start of a longer word (`vanish` matches `vanishing`,
+`local connect` matches `locally connected`); an occurrence right after a negation (`not`,
+`no`, `without`, ...) does not count.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ncquiz.bank.model import RubricPoint
@@ -25,21 +27,49 @@ def words(text: str) -> list[str]:
     return out
 
 
-def found(phrase: str, answer_words: list[str]) -> bool:
-    """Whether the phrase's words occur in order in the answer (the last may start a longer word), not negated."""
-    target = words(phrase)
-    if not target:
+def _word_matches(word: str, target: str) -> bool:
+    """A phrase word of four or more letters may start a longer word (local: locally); short ones match whole."""
+    return word == target or (len(target) >= 4 and word.startswith(target))
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase(phrase: str) -> tuple[str, ...]:
+    return tuple(words(phrase))
+
+
+class Answer:
+    """An answer's words, indexed by their first four letters so each phrase is looked up, not scanned for."""
+
+    def __init__(self, text: str):
+        self.words = words(text)
+        self.index: dict[str, list[int]] = {}
+        for i, w in enumerate(self.words):
+            self.index.setdefault(w[:4], []).append(i)
+
+    def has(self, phrase: str) -> bool:
+        """Whether the phrase's words occur together, in order, and not right after a negation."""
+        target = _phrase(phrase)
+        if not target:
+            return False
+        n, answer_words = len(target), self.words
+        for i in self.index.get(target[0][:4], ()):
+            window = answer_words[i : i + n]
+            if len(window) == n and all(_word_matches(w, t) for w, t in zip(window, target)):
+                if not NEGATIONS.intersection(answer_words[max(0, i - 3) : i]):
+                    return True
         return False
-    n = len(target)
-    for i in range(len(answer_words) - n + 1):
-        window = answer_words[i : i + n]
-        if window[:-1] == target[:-1] and window[-1].startswith(target[-1]):
-            if not NEGATIONS.intersection(answer_words[max(0, i - 3) : i]):
-                return True
-    return False
+
+
+def found(phrase: str, answer_words: list[str]) -> bool:
+    """Whether the phrase occurs in the answer given as its words (see Answer.has)."""
+    answer = Answer("")
+    answer.words = answer_words
+    for i, w in enumerate(answer_words):
+        answer.index.setdefault(w[:4], []).append(i)
+    return answer.has(phrase)
 
 
 def points_made(answer: str, rubric: tuple[RubricPoint, ...]) -> list[RubricPoint]:
     """The rubric points the answer makes."""
-    answer_words = words(answer)
-    return [p for p in rubric if any(found(phrase, answer_words) for phrase in p.phrases)]
+    indexed = Answer(answer)
+    return [p for p in rubric if any(indexed.has(phrase) for phrase in p.phrases)]

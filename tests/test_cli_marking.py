@@ -1,0 +1,189 @@
+"""`ncquiz check` and `ncquiz mark` as instructors and students run them."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from ncquiz.bank import load_bank
+from ncquiz.cli import main
+
+BANK = load_bank()
+
+
+def run(capsys, argv):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def written(part):
+    """A part's reference answer as a student would type it."""
+    if part.type in ("choice", "multi"):
+        return ", ".join(part.correct)
+    if part.type == "text":
+        return part.model_answer
+    if part.type == "shape":
+        return "x".join(map(str, part.answer))
+    a = np.asarray(part.answer, dtype=float)
+    fmt = (lambda x: f"{x:.{part.rule.value}f}") if part.rule and part.rule.kind == "dp" else repr
+    if a.ndim == 0:
+        return fmt(float(a))
+    if a.ndim == 1:
+        return " ".join(fmt(float(x)) for x in a)
+    return "; ".join(" ".join(fmt(float(x)) for x in row) for row in a)
+
+
+def test_check_json(capsys):
+    q = BANK.variant("conv-basic", 4)
+    code, out, _ = run(capsys, ["check", q.code, "--answer", f"a={written(q.parts[0])}", "--json"])
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"variant", "score", "max", "parts"}
+    assert data["score"] == data["max"] == q.marks
+    assert set(data["parts"][0]) >= {"label", "score", "max", "status", "feedback"}
+    assert data["parts"][0]["status"] == "correct"
+
+
+def test_check_statuses(capsys):
+    q = BANK.variant("rnn-scalar-steps", 2)
+    code, out, _ = run(capsys, ["check", q.code, "-a", "a=0.1234", "-a", "b=what", "--json"])
+    parts = {p["label"]: p for p in json.loads(out)["parts"]}
+    assert parts["a"]["status"] == "wrong" and parts["b"]["status"] == "unreadable" and parts["c"]["status"] == "blank"
+    assert "expected a number" in parts["b"]["feedback"]
+
+
+def test_check_plain_output_ends_with_score(capsys, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    q = BANK.variant("conv-basic", 4)
+    code, out, _ = run(capsys, ["check", q.code, "-a", "a=1 2; 3 4"])
+    assert code == 0 and out.strip().splitlines()[-1].startswith("Score: ")
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["check", "conv-basic", "-a", "a"], "LABEL=VALUE"),
+    (["check", "conv-basic", "-a", "q=1"], "no part 'q'"),
+    (["check", "conv-basic", "-a", "a=1", "-a", "a=2"], "twice"),
+    (["check", "ZZZZ-ZZZZ-ZZZ1", "-a", "a=1"], "variant code"),
+])
+def test_check_bad_input(capsys, argv, needle):
+    code, out, err = run(capsys, argv)
+    assert code == 2 and out == "" and needle in err
+
+
+FAMILIES = ["conv-basic", "rnn-scalar-steps", "cnn-properties-choice"]
+
+
+def make_class(tmp_path, students=30):
+    """A class of 30: right, wrong, unreadable and blank answers, plus malformed rows. Returns (path, expected)."""
+    rows = [["student", "question", "part", "answer"]]
+    expected = {}
+    rng = np.random.default_rng(5)
+    for s in range(students):
+        sid = f"s{s:03d}"
+        total = 0.0
+        for f in FAMILIES:
+            q = BANK.variant(f, int(rng.integers(0, 1000)))
+            for part in q.parts:
+                kind = s % 4
+                if kind == 0:  # all right
+                    rows.append([sid, q.code, part.label, written(part)])
+                    total += part.marks
+                elif kind == 1:  # wrong
+                    rows.append([sid, q.code, part.label, "999" if part.type not in ("choice", "multi", "text") else "zz"])
+                elif kind == 2:  # unreadable numbers, blank otherwise
+                    rows.append([sid, q.code, part.label, "one point five"])
+                elif part is q.parts[0]:  # kind 3: an empty answer to the first part, no rows for the others
+                    rows.append([sid, q.code, part.label, ""])
+        expected[sid] = total
+    bad = [
+        ["s000", "NOT-A-CODE", "a", "1"],                       # unknown variant
+        ["s001", BANK.variant("conv-basic", 1).code, "z", "1"],  # unknown part
+        ["s002", "", "a", "1"],                                   # missing field
+        [rows[1][0], rows[1][1], rows[1][2], "0"],                # duplicate: the first is marked
+    ]
+    rows += bad
+    path = tmp_path / "responses.csv"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    first_bad_line = len(rows) - len(bad) + 1
+    return path, expected, first_bad_line
+
+
+def test_mark_a_class_reports_bad_rows_and_marks_the_rest(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    path, expected, first_bad = make_class(tmp_path)
+    out_path = tmp_path / "grades.csv"
+    code, out, err = run(capsys, ["mark", str(path), "--out", str(out_path)])
+    assert code == 2  # some rows were bad
+    lines = err.strip().splitlines()
+    assert [int(l.split(":")[1]) for l in lines] == [first_bad, first_bad + 1, first_bad + 2, first_bad + 3]
+    assert "unknown variant" in lines[0] and "no part 'z'" in lines[1] and "missing question" in lines[2]
+    assert "second answer" in lines[3] and "line 2" in lines[3]
+    with out_path.open() as fh:
+        grades = list(csv.DictReader(fh))
+    assert list(grades[0]) == ["student", "question", "part", "score", "max", "status", "feedback"]
+    statuses = {g["status"] for g in grades}
+    assert {"correct", "wrong", "unreadable", "blank"} <= statuses
+    totals_path = tmp_path / "grades-totals.csv"
+    with totals_path.open() as fh:
+        totals = {r["student"]: r for r in csv.DictReader(fh)}
+    assert len(totals) == 30
+    for sid, score in expected.items():
+        assert float(totals[sid]["score"]) == pytest.approx(score), sid
+    assert "Class mean" in out and "Per question" in out
+
+
+def test_mark_json_summary(capsys, tmp_path):
+    path, expected, _ = make_class(tmp_path, students=8)
+    code, out, _ = run(capsys, ["mark", str(path), "--out", str(tmp_path / "g.csv"), "--json"])
+    data = json.loads(out)
+    assert data["students"] == 8 and len(data["bad_rows"]) == 4
+    full = sum(BANK.variant(f, 0).marks for f in FAMILIES)
+    assert data["mean"] == pytest.approx(np.mean([100 * v / full for v in expected.values()]))
+    assert data["statuses"]["blank"] > 0 and data["statuses"]["unreadable"] > 0
+
+
+def test_mark_clean_file_exits_0(capsys, tmp_path):
+    q = BANK.variant("conv-basic", 3)
+    path = tmp_path / "r.csv"
+    path.write_text(f"student,question,part,answer\nann,{q.code},a,\"{written(q.parts[0])}\"\n")
+    code, out, err = run(capsys, ["mark", str(path), "--out", str(tmp_path / "g.csv")])
+    assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("", "empty"),
+    ("name,answer\nann,1\n", "header lacks"),
+])
+def test_mark_unusable_files(capsys, tmp_path, content, needle):
+    path = tmp_path / "r.csv"
+    path.write_text(content)
+    code, out, err = run(capsys, ["mark", str(path), "--out", str(tmp_path / "g.csv")])
+    assert code == 2 and needle in err and not (tmp_path / "g.csv").exists()
+
+
+def test_mark_missing_file_and_folder(capsys, tmp_path):
+    code, _, err = run(capsys, ["mark", str(tmp_path / "none.csv"), "--out", str(tmp_path / "g.csv")])
+    assert code == 2 and "cannot read" in err
+    (tmp_path / "r.csv").write_text("student,question,part,answer\n")
+    code, _, err = run(capsys, ["mark", str(tmp_path / "r.csv"), "--out", str(tmp_path / "no" / "g.csv")])
+    assert code == 2 and "does not exist" in err
+
+
+def test_outputs_are_written_atomically(tmp_path, monkeypatch):
+    """A failure while writing leaves no half-written grades file (and no temporary file)."""
+    from ncquiz.marking import batch
+
+    target = tmp_path / "g.csv"
+    target.write_text("old,complete,file\n")
+
+    def rows():
+        yield ["a", "b", "c", "1", "1", "correct", "ok"]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch.write_atomically(target, rows(), batch.GRADE_COLUMNS)
+    assert target.read_text() == "old,complete,file\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["g.csv"]

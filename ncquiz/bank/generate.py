@@ -14,7 +14,8 @@ import numpy as np
 from ncquiz.bank.codes import encode
 from ncquiz.bank.draw import Drawer
 from ncquiz.bank.model import CHOICE_TYPES, Family, Mistake, PartSpec, Rule
-from ncquiz.bank.templating import BankTemplateError, Scope, base_context, expression, plain, run, split_blocks, template
+from ncquiz.bank.templating import (BankTemplateError, Scope, base_context, expression, plain, reflow, run,
+                                    split_blocks, template)
 from ncquiz.errors import NcquizError
 from ncquiz.solvers import solve, to_json
 
@@ -76,6 +77,15 @@ class QuestionPart:
             return self.model_answer
         return to_json(self.answer)
 
+    def written_entries(self) -> list[str]:
+        """Each entry of a numeric answer written as its rule asks (0.410 to 3 d.p.), row by row."""
+        from ncquiz.solvers import fmt
+
+        a = np.asarray(self.answer, dtype=float).ravel()
+        if self.rule and self.rule.kind in ("dp", "sf"):
+            return [_rounded(float(x), self.rule) for x in a]
+        return [fmt.num(float(x)) for x in a]
+
     def answer_text(self) -> str:
         """The reference answer as a student would write it (rounded as its rule asks)."""
         from ncquiz.solvers import fmt
@@ -89,10 +99,7 @@ class QuestionPart:
         if self.type == "shape":
             return " x ".join(str(v) for v in self.answer)
         a = np.asarray(self.answer, dtype=float)
-        if self.rule and self.rule.kind in ("dp", "sf"):
-            texts = [_rounded(float(x), self.rule) for x in a.ravel()]
-        else:
-            texts = [fmt.num(float(x)) for x in a.ravel()]
+        texts = self.written_entries()
         if a.ndim == 0:
             return texts[0]
         if a.ndim == 1:
@@ -318,14 +325,14 @@ class Compiled:
         if c["hint"] and render:
             part.hint = run(c["hint"], f"{where}.hint", ctx).strip()
         if c["model_answer"]:
-            part.model_answer = run(c["model_answer"], f"{where}.model_answer", ctx).strip()
+            part.model_answer = reflow(run(c["model_answer"], f"{where}.model_answer", ctx).strip())
         if spec.type in CHOICE_TYPES:
             self._choose(spec, part, ctx, rng)
             ctx["answers"][spec.label] = part.answer = part.answer_json()
         elif spec.type == "text":
             ctx["answers"][spec.label] = part.answer = part.model_answer
-            points = [f"- {r.point} ({r.marks:g} mark{'s' if r.marks != 1 else ''})" for r in spec.rubric]
-            part.steps = (f"Marking points (up to {spec.marks:g} marks):", *points)
+            points = [f"- {r.point} ({_marks(r.marks)})" for r in spec.rubric]
+            part.steps = (f"Marking points (up to {_marks(spec.marks)}):", *points)
         return part
 
     def _choose(self, spec: PartSpec, part: QuestionPart, ctx: dict, rng) -> None:
@@ -368,6 +375,10 @@ class Compiled:
         finally:
             del ctx["_blocks"]
         return split_blocks(text.strip(), blocks)
+
+
+def _marks(n) -> str:
+    return f"{n:g} mark" + ("" if n == 1 else "s")
 
 
 def _plain(value):

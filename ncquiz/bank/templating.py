@@ -199,6 +199,8 @@ def template(source: str, where: str):
     except TemplateError as exc:
         line = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
         raise BankTemplateError(f"{where}: template syntax error{line}: {exc.message}") from None
+    except (SyntaxError, ValueError, TypeError, RecursionError) as exc:  # jinja2 compiled it to invalid Python
+        raise BankTemplateError(f"{where}: template syntax error: {type(exc).__name__}: {exc}") from None
 
 
 def expression(source, where: str):
@@ -209,6 +211,8 @@ def expression(source, where: str):
         compiled = ENV.compile_expression(source, undefined_to_none=False)
     except TemplateError as exc:
         raise BankTemplateError(f"{where}: cannot read the expression {source!r}: {exc.message}") from None
+    except (SyntaxError, ValueError, TypeError, RecursionError) as exc:  # jinja2 compiled it to invalid Python
+        raise BankTemplateError(f"{where}: cannot read the expression {source!r}: {type(exc).__name__}") from None
     render = compiled._template.root_render_func  # run directly in a reused context: see Scope
 
     def evaluate(context):

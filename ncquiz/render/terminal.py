@@ -161,11 +161,22 @@ def question_view(q, number: int | None = None) -> Panel:
     return Panel(Group(*body), title=title, title_align="left", subtitle=subtitle, subtitle_align="right")
 
 
+def text_grid(rows: list[list[str]]) -> Table:
+    """Already written numbers as a grid with right-aligned columns."""
+    table = Table(show_header=False, box=box.SQUARE, padding=(0, 1), expand=False)
+    for _ in rows[0]:
+        table.add_column(justify="right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def part_answer_view(part):
-    """A part's reference answer: a grid for arrays, else text."""
-    if part.type in ("vector", "matrix"):
-        return matrix(part.answer) if part.rule is None or part.rule.kind not in ("dp", "sf") else \
-            matrix(np.round(np.asarray(part.answer, dtype=float), part.rule.value if part.rule.kind == "dp" else 6))
+    """A part's reference answer as its rule asks it written (0.410 to 3 d.p.): a grid for arrays, else text."""
+    if part.type in ("vector", "matrix") and np.ndim(part.answer) <= 2:
+        a = np.atleast_2d(np.asarray(part.answer, dtype=float))
+        written = part.written_entries()
+        return text_grid([written[i * a.shape[1]:(i + 1) * a.shape[1]] for i in range(a.shape[0])])
     text = part.answer_text()
     if part.type in ("choice", "multi"):
         text = "; ".join(f"({c}) {dict(part.options)[c]}" for c in part.correct)

@@ -17,6 +17,8 @@ streams are stable across platforms and NumPy versions.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ncquiz.bank.templating import BankTemplateError, expression, run
@@ -65,11 +67,13 @@ class Drawer:
             return [values[i] for i in rng.permutation(len(values))[:k]]
         shape = self._shape(name, spec, ctx)
         pool, scale = self._pool(name, spec, ctx)
-        count = int(np.prod(shape)) if shape else 1
+        count = math.prod(shape) if shape else 1
         if spec.get("distinct"):
             if count > len(pool):
                 raise DrawError(f"{where}: {count} distinct values asked for, only {len(pool)} available")
             picks = pool[rng.permutation(len(pool))[:count]]
+        elif pool[-1] - pool[0] + 1 == len(pool):  # a whole range: no index through the pool needed
+            picks = rng.integers(pool[0], pool[-1] + 1, size=count)
         else:
             picks = pool[rng.integers(0, len(pool), size=count)]
         if scale == 1:

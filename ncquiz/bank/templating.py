@@ -15,7 +15,8 @@ import math
 import re
 
 import numpy as np
-from jinja2 import StrictUndefined, Template, TemplateError, pass_context
+from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError, pass_context
+from jinja2.utils import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ncquiz.errors import NcquizError
@@ -207,6 +208,9 @@ def expression(source, where: str):
     """Compile an expression into a function of a jinja2 context; a literal stays itself."""
     if not isinstance(source, str):
         return lambda context: source  # a literal number, list or table
+    fast = _fast_expression(source.strip())
+    if fast is not None:
+        return fast
     try:
         compiled = ENV.compile_expression(source, undefined_to_none=False)
     except TemplateError as exc:
@@ -221,6 +225,35 @@ def expression(source, where: str):
         return context.vars.pop("result")
 
     return evaluate
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CONSTANTS = {"true": True, "false": False, "True": True, "False": False, "none": None, "None": None}
+
+
+def _fast_expression(source: str):
+    """Most bank expressions are a bare name, a number or a quoted word: evaluated without jinja2.
+
+    Same meaning as jinja2 gives them: a name is looked up in the scope (undefined is an error),
+    `true`/`false` are booleans, numbers are numbers, '...' is a string.
+    """
+    if source in _CONSTANTS:
+        value = _CONSTANTS[source]
+        return lambda context: value
+    if _NAME.match(source) and not source.startswith("_"):
+        def lookup(context):
+            value = context.resolve_or_missing(source)
+            if value is missing:
+                raise UndefinedError(f"'{source}' is undefined")
+            return value
+        return lookup
+    if re.match(r"^-?\d+(\.\d+)?$", source):
+        value = float(source) if "." in source else int(source)
+        return lambda context: value
+    if re.match(r"^'[^'\\]*'$", source) or re.match(r'^"[^"\\]*"$', source):
+        value = source[1:-1]
+        return lambda context: value
+    return None
 
 
 class Scope(dict):

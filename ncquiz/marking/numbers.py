@@ -1,7 +1,7 @@
 """Reading one number as students write it, without ever evaluating code.
 
 Accepted: integers (61706, 61,706, 61 706), decimals (0.5, .5, 0,5), fractions (3/4),
-scientific notation (1e-3), and small expressions: + - * / ^ ** ×, parentheses, the
+scientific notation (1e-3), and small expressions: + - * / ^ ** × x, parentheses, the
 constants e and pi, and the functions exp, ln, log (natural), log10, log2, sqrt, tanh,
 sigmoid, sin, cos, abs, with or without parentheses (`ln 2`, `e^-1`, `sqrt(2)/2`,
 `tanh(0.5)`, `1 - 0.73`, `2sqrt(2)`). A trailing % divides by 100.
@@ -107,6 +107,8 @@ class _Parser:
             value = m.group(kind)
             if kind == "op":
                 value = {"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "**": "^"}.get(value, value)
+            if kind == "name" and value in ("x", "X"):  # 1.5 x 0.38: a times sign, as written by hand
+                kind, value = "op", "*"
             if kind == "name":
                 value = value.lower() if value != "π" else value
                 if value not in FUNCTIONS and value not in CONSTANTS:

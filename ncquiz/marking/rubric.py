@@ -2,8 +2,9 @@
 
 Matching ignores case, punctuation and a simple plural -s on either side; a phrase word of
 four letters or more may match the start of a longer word (`vanish` matches `vanishing`,
-`local connect` matches `locally connected`); an occurrence right after a negation (`not`,
-`no`, `without`, ...) does not count.
+`local connect` matches `locally connected`); an occurrence within three words after a
+negation (`not`, `no`, `without`, `instead of`, and contractions such as `doesn't`) does not
+count, unless the phrase itself states the negation (`not vanish`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ import re
 
 from ncquiz.bank.model import RubricPoint
 
-NEGATIONS = {"not", "no", "never", "without", "dont", "doesnt", "isnt", "arent", "cannot", "cant", "wont", "nor"}
+NEGATIONS = {"not", "no", "never", "without", "cannot", "nor", "neither", "none", "instead", "rather"}
+"""Words that negate the next three words ("instead of X", "rather than X" included)."""
+
+_CONTRACTIONS = re.compile(r"(ca|wo|do|does|did|is|are|was|were|has|have|had|would|could|should|must|need)n['’]t\b")
 
 
 def words(text: str) -> list[str]:
-    """Lowercase words without punctuation, each with a plural -s (or -es after s/x/sh/ch) removed."""
-    text = text.lower().replace("’", "'").replace("'", "")
+    """Lowercase words without punctuation, each with a plural -s (or -es after s/x/sh/ch) removed;
+    contractions opened up (doesn't: does not; can't: can not), so one negation list serves all."""
+    text = _CONTRACTIONS.sub(lambda m: {"ca": "can", "wo": "will"}.get(m.group(1), m.group(1)) + " not", text.lower())
+    text = text.replace("’", "'").replace("'", "")
     out = []
     for w in re.findall(r"[a-z0-9]+", text):
         if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
@@ -52,10 +58,11 @@ class Answer:
         if not target:
             return False
         n, answer_words = len(target), self.words
+        negated_phrase = bool(NEGATIONS.intersection(target))  # "not vanish": its own negation is the point
         for i in self.index.get(target[0][:4], ()):
             window = answer_words[i : i + n]
             if len(window) == n and all(_word_matches(w, t) for w, t in zip(window, target)):
-                if not NEGATIONS.intersection(answer_words[max(0, i - 3) : i]):
+                if negated_phrase or not NEGATIONS.intersection(answer_words[max(0, i - 3) : i]):
                     return True
         return False
 

@@ -141,6 +141,7 @@ def question_view(q, number: int | None = None) -> Panel:
     """A question as on an exam paper: title, prompt, conventions, each part with its marks."""
     body = [blocks_view(q.prompt)]
     if q.family.conventions:
+        body.append(Text(""))
         body.append(Text("Conventions: " + " ".join(q.family.conventions), style="italic dim"))
     for part in q.parts:
         row = Table.grid(expand=True, padding=(0, 1))

@@ -19,6 +19,7 @@ ABOUT = "Exam-style practice for Neural Computation: CNNs, RNNs and LSTMs, auto-
 # (name, one-line help, target). A target "module:function" taking the argument list runs
 # without typer; any other target is a typer command (or typer.Typer group) of ncquiz.cli.app.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("quiz", "Practise: questions marked as you answer (--exam, --review, --question CODE).", "ncquiz.cli.quiz:quiz"),
     ("list", "List the question families (by topic and difficulty).", "ncquiz.cli.bank:list_families"),
     ("show", "Show a question as on an exam paper; --solution adds the worked solution.", "ncquiz.cli.bank:show"),
     ("generate", "Generate a variant with its answers (--json for scripts).", "ncquiz.cli.bank:generate"),

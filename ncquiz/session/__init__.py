@@ -1,0 +1,1 @@
+"""The practice session: the quiz loop, exam mode and spaced review."""

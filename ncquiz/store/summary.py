@@ -1,0 +1,94 @@
+"""Progress numbers from the stored answers: per topic, mistakes, sessions, mastery.
+
+Pure functions of the rows `History.answers()` and `History.sessions()` return. Counting rules:
+a part marked "unreadable" was never scored, so it counts nowhere; every other part (blank,
+"skipped" and "revealed" ones included, all with score 0) is an attempt at that part. A topic's
+`attempts` are the questions tried in it (one variant in one session), its `parts_answered` the
+parts; `accuracy` is the sum of scores over the sum of maximum marks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ncquiz.store.leitner import schedule
+
+DECAY = 0.7
+"""Weight of each older attempt relative to the next newer one, in the mastery estimate."""
+PRIOR = 2
+"""Pseudo-attempts scored 0 that pull the mastery of a little-practised topic towards 0."""
+RECENT_SESSIONS = 10
+
+
+def scored(answers: list[dict]) -> list[dict]:
+    """The answers that were marked (all but unreadable ones)."""
+    return [a for a in answers if a["status"] != "unreadable"]
+
+
+def ratio(answer: dict) -> float:
+    """The fraction of its marks one answer earned."""
+    return answer["score"] / answer["max"] if answer["max"] > 0 else 0.0
+
+
+def mastery(ratios: list[float]) -> float:
+    """A mastery estimate in [0, 1] from the fractions of marks earned, oldest first.
+
+    An exponentially weighted mean (each older part weighs DECAY times the next newer one, so
+    the last few answers dominate and an old weakness fades once fixed), times n / (n + PRIOR)
+    for n parts answered: one correct part gives 0.33, three 0.6, ten 0.83.
+    """
+    n = len(ratios)
+    if n == 0:
+        return 0.0
+    total = weights = 0.0
+    w = 1.0
+    for r in reversed(ratios):
+        total += w * r
+        weights += w
+        w *= DECAY
+    return total / weights * n / (n + PRIOR)
+
+
+def topic_mastery(answers: list[dict]) -> dict[str, float]:
+    """The mastery estimate of every topic in the answers."""
+    by_topic: dict[str, list[float]] = {}
+    for a in scored(answers):
+        by_topic.setdefault(a["topic"], []).append(ratio(a))
+    return {topic: mastery(ratios) for topic, ratios in by_topic.items()}
+
+
+def _num(x: float, digits: int = 4):
+    x = round(float(x), digits)
+    return int(x) if x.is_integer() else x
+
+
+def summarize(answers: list[dict], sessions: list[dict], now: datetime) -> dict:
+    """What `ncquiz stats --json` prints: totals, per topic, mistakes, recent sessions, what is due."""
+    rows = scored(answers)
+    by_topic: dict[str, list[dict]] = {}
+    for a in rows:
+        by_topic.setdefault(a["topic"], []).append(a)
+    topics: dict[str, dict] = {}
+    for topic, mine in sorted(by_topic.items()):
+        score, marks = sum(a["score"] for a in mine), sum(a["max"] for a in mine)
+        topics[topic] = {
+            "attempts": len({(a["session"], a["variant"]) for a in mine}),
+            "parts_answered": len(mine),
+            "accuracy": _num(score / marks) if marks else 0,
+            "last_practised": mine[-1]["time"],
+            "mastery": _num(mastery([ratio(a) for a in mine])),
+        }
+    counts: dict[str, int] = {}
+    for a in rows:
+        if a["mistake"]:
+            counts[a["mistake"]] = counts.get(a["mistake"], 0) + 1
+    score, marks = sum(a["score"] for a in rows), sum(a["max"] for a in rows)
+    recent = [s for s in sessions if s["parts_answered"]][-RECENT_SESSIONS:][::-1]
+    return {
+        "parts_answered": len(rows),
+        "accuracy": _num(score / marks) if marks else 0,
+        "topics": topics,
+        "mistakes": sorted(([name, n] for name, n in counts.items()), key=lambda kv: (-kv[1], kv[0])),
+        "sessions": [{**s, "score": _num(s["score"], 2), "max": _num(s["max"], 2)} for s in recent],
+        "due": [d.as_json() for d in schedule(answers, now) if d.due <= now],
+    }

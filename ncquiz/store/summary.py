@@ -30,31 +30,34 @@ def ratio(answer: dict) -> float:
     return answer["score"] / answer["max"] if answer["max"] > 0 else 0.0
 
 
-def mastery(ratios: list[float]) -> float:
-    """A mastery estimate in [0, 1] from the fractions of marks earned, oldest first.
-
-    An exponentially weighted mean (each older part weighs DECAY times the next newer one, so
-    the last few answers dominate and an old weakness fades once fixed), times n / (n + PRIOR)
-    for n parts answered: one correct part gives 0.33, three 0.6, ten 0.83.
-    """
-    n = len(ratios)
-    if n == 0:
-        return 0.0
+def weighted_accuracy(ratios: list[float]) -> float:
+    """The mean fraction of marks earned, oldest first in `ratios`, each older part weighing DECAY
+    times the next newer one: the last few answers dominate, and an old weakness fades once fixed."""
     total = weights = 0.0
     w = 1.0
     for r in reversed(ratios):
         total += w * r
         weights += w
         w *= DECAY
-    return total / weights * n / (n + PRIOR)
+    return total / weights if weights else 0.0
 
 
-def topic_mastery(answers: list[dict]) -> dict[str, float]:
-    """The mastery estimate of every topic in the answers."""
+def mastery(ratios: list[float]) -> float:
+    """A mastery estimate in [0, 1]: the weighted accuracy shrunk towards 0 when little is known.
+
+    It is weighted_accuracy(ratios) times n / (n + PRIOR) for n parts answered, so one correct
+    part gives 0.33, three give 0.6, ten 0.83.
+    """
+    n = len(ratios)
+    return weighted_accuracy(ratios) * n / (n + PRIOR)
+
+
+def topic_ratios(answers: list[dict]) -> dict[str, list[float]]:
+    """The fractions of marks earned in each topic, oldest first."""
     by_topic: dict[str, list[float]] = {}
     for a in scored(answers):
         by_topic.setdefault(a["topic"], []).append(ratio(a))
-    return {topic: mastery(ratios) for topic, ratios in by_topic.items()}
+    return by_topic
 
 
 def _num(x: float, digits: int = 4):

@@ -20,6 +20,8 @@ ABOUT = "Exam-style practice for Neural Computation: CNNs, RNNs and LSTMs, auto-
 # without typer; any other target is a typer command (or typer.Typer group) of ncquiz.cli.app.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("quiz", "Practise: questions marked as you answer (--exam, --review, --question CODE).", "ncquiz.cli.quiz:quiz"),
+    ("stats", "Your progress by topic, frequent mistakes, recent sessions, what is due for review.", "ncquiz.cli.stats:stats"),
+    ("history", "Your stored answers; --export FILE.csv writes them all.", "ncquiz.cli.stats:history"),
     ("list", "List the question families (by topic and difficulty).", "ncquiz.cli.bank:list_families"),
     ("show", "Show a question as on an exam paper; --solution adds the worked solution.", "ncquiz.cli.bank:show"),
     ("generate", "Generate a variant with its answers (--json for scripts).", "ncquiz.cli.bank:generate"),

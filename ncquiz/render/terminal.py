@@ -243,3 +243,87 @@ def class_summary_view(summary: dict, graded: int, bad: int, out, totals) -> Gro
         items.append(mt)
     items.append(Text(f"Grades: {out}   Totals: {totals}", style="dim"))
     return Group(*items)
+
+
+# ---------------------------------------------------------------- progress
+
+
+def local_time(stamp: str, fmt: str = "%Y-%m-%d") -> str:
+    """A stored UTC time in the student's time zone: '2025-03-01' (or as `fmt` says)."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(stamp).astimezone().strftime(fmt)
+
+
+def _progress_table(title: str | None) -> Table:
+    """A table of the progress views: a rule under the header, no outer margin (80 columns suffice)."""
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+
+
+def topics_table(topics: dict) -> Table:
+    """Attempts (questions), accuracy, mastery with a bar, and the last practice date of each topic."""
+    from rich.bar import Bar
+
+    table = _progress_table("By topic")
+    table.add_column("topic", overflow="fold")
+    table.add_column("attempts", justify="right", no_wrap=True)
+    table.add_column("accuracy", justify="right", no_wrap=True)
+    table.add_column("mastery", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("last practised")
+    for topic, t in topics.items():
+        table.add_row(topic, str(t["attempts"]), f"{t['accuracy']:.0%}",
+                      f"{t['mastery']:.2f}", Bar(1, 0, t["mastery"], width=10, color="green"),
+                      local_time(t["last_practised"]))
+    return table
+
+
+def stats_view(stats: dict) -> Group:
+    """`ncquiz stats`: totals, the topics table, frequent mistakes, recent sessions and what is due."""
+    items = [Text(f"{stats['parts_answered']} parts answered, {stats['accuracy']:.0%} of the marks earned.",
+                  style="bold"), Text(""), topics_table(stats["topics"])]
+    if stats["mistakes"]:
+        mt = _progress_table("Most frequent mistakes")
+        mt.add_column("count", justify="right")
+        mt.add_column("what went wrong", overflow="fold")
+        for name, count in stats["mistakes"][:5]:
+            mt.add_row(str(count), name)
+        items += [Text(""), mt]
+    st = _progress_table("Recent sessions")
+    for name, justify in (("started", "left"), ("mode", "left"), ("questions", "right"), ("score", "right"),
+                          ("", "right")):
+        st.add_column(name, justify=justify, no_wrap=True)
+    for s in stats["sessions"][:5]:
+        share = f"{s['score'] / s['max']:.0%}" if s["max"] else ""
+        st.add_row(local_time(s["started"], "%Y-%m-%d %H:%M"), s["mode"], str(s["questions"]),
+                   f"{s['score']:g}/{s['max']:g}", share + ("" if s["ended"] else " (cut short)"))
+    items += [Text(""), st, Text("")]
+    due = stats["due"]
+    if not due:
+        items.append(Text("Nothing is due for review yet.", style="dim"))
+        return Group(*items)
+    dt = _progress_table("Due for review: run `ncquiz quiz --review`")
+    for name, justify in (("family", "left"), ("topic", "left"), ("box", "right"), ("due since", "left")):
+        dt.add_column(name, justify=justify, overflow="fold")
+    for d in due[:10]:
+        dt.add_row(d["family"], d["topic"], str(d["box"]), local_time(d["due"]))
+    items.append(dt)
+    if len(due) > 10:
+        items.append(Text(f"... and {len(due) - 10} more families due.", style="dim"))
+    return Group(*items)
+
+
+def answers_view(answers: list[dict]) -> Table:
+    """Stored answers, one row each: when, variant, part, marks, status and any diagnosed mistake."""
+    table = _progress_table(None)
+    table.add_column("time", no_wrap=True)
+    table.add_column("family", no_wrap=True)
+    table.add_column("part")
+    table.add_column("marks", justify="right", no_wrap=True)
+    table.add_column("status")
+    table.add_column("mistake", overflow="fold")
+    for a in answers:
+        table.add_row(local_time(a["time"], "%Y-%m-%d %H:%M"), a["family"], a["part"],
+                      f"{a['score']:g}/{a['max']:g}", Text(a["status"], style=STATUS_STYLE.get(a["status"], "")),
+                      a["mistake"] or "")
+    return table

@@ -9,14 +9,15 @@ parts; `accuracy` is the sum of scores over the sum of maximum marks.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
-from ncquiz.store.leitner import schedule
+from ncquiz.store.leitner import attempts, schedule
 
 DECAY = 0.7
-"""Weight of each older attempt relative to the next newer one, in the mastery estimate."""
+"""Weight of each older part relative to the next newer one, in the weighted accuracy."""
 PRIOR = 2
-"""Pseudo-attempts scored 0 that pull the mastery of a little-practised topic towards 0."""
+"""Mastery is the weighted accuracy times n / (n + PRIOR): little practice keeps it near 0."""
 RECENT_SESSIONS = 10
 
 
@@ -65,33 +66,29 @@ def _num(x: float, digits: int = 4):
     return int(x) if x.is_integer() else x
 
 
+def accuracy(rows: list[dict]):
+    """The sum of the scores over the sum of the maximum marks (0 when nothing was scored)."""
+    marks = sum(a["max"] for a in rows)
+    return _num(sum(a["score"] for a in rows) / marks) if marks else 0
+
+
 def summarize(answers: list[dict], sessions: list[dict], now: datetime) -> dict:
     """What `ncquiz stats --json` prints: totals, per topic, mistakes, recent sessions, what is due."""
     rows = scored(answers)
     by_topic: dict[str, list[dict]] = {}
     for a in rows:
         by_topic.setdefault(a["topic"], []).append(a)
-    topics: dict[str, dict] = {}
-    for topic, mine in sorted(by_topic.items()):
-        score, marks = sum(a["score"] for a in mine), sum(a["max"] for a in mine)
-        topics[topic] = {
-            "attempts": len({(a["session"], a["variant"]) for a in mine}),
-            "parts_answered": len(mine),
-            "accuracy": _num(score / marks) if marks else 0,
-            "last_practised": mine[-1]["time"],
-            "mastery": _num(mastery([ratio(a) for a in mine])),
-        }
-    counts: dict[str, int] = {}
-    for a in rows:
-        if a["mistake"]:
-            counts[a["mistake"]] = counts.get(a["mistake"], 0) + 1
-    score, marks = sum(a["score"] for a in rows), sum(a["max"] for a in rows)
+    tried = Counter(topic for _, topic, _, _ in attempts(answers))
+    topics = {topic: {"attempts": tried[topic], "parts_answered": len(mine), "accuracy": accuracy(mine),
+                      "last_practised": mine[-1]["time"], "mastery": _num(mastery([ratio(a) for a in mine]))}
+              for topic, mine in sorted(by_topic.items())}
+    mistakes = Counter(a["mistake"] for a in rows if a["mistake"])
     recent = [s for s in sessions if s["parts_answered"]][-RECENT_SESSIONS:][::-1]
     return {
         "parts_answered": len(rows),
-        "accuracy": _num(score / marks) if marks else 0,
+        "accuracy": accuracy(rows),
         "topics": topics,
-        "mistakes": sorted(([name, n] for name, n in counts.items()), key=lambda kv: (-kv[1], kv[0])),
+        "mistakes": sorted(([name, n] for name, n in mistakes.items()), key=lambda kv: (-kv[1], kv[0])),
         "sessions": [{**s, "score": _num(s["score"], 2), "max": _num(s["max"], 2)} for s in recent],
         "due": [d.as_json() for d in schedule(answers, now) if d.due <= now],
     }

@@ -170,3 +170,16 @@ def test_every_answered_part_is_recorded_at_once():
     assert [r["part"] for r in history.records] == ["a", "b"]
     assert history.records[0]["status"] == "correct" and history.records[1]["status"] == "skipped"
     assert history.sessions[0][3] == (2, 5, 1)
+
+
+def test_a_failing_history_is_reported_once_and_practice_goes_on():
+    from ncquiz.errors import NcquizError
+
+    class Full(FakeHistory):
+        def record(self, session_id, **row):
+            raise NcquizError("database or disk is full")
+
+    q = generate(BANK.get("rnn-scalar-steps"), 8)
+    result, text, _ = run([(q.family, 8)], [typed(p) for p in q.parts], history=Full())
+    assert text.count("no longer being saved") == 1 and "disk is full" in text
+    assert result.score == result.max

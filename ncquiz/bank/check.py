@@ -59,7 +59,7 @@ def _undefined_names(family: Family):
     for name, spec in family.params.items():
         earlier = params[: params.index(name)]
         for key, value in spec.items():
-            for i, item in enumerate(value if isinstance(value, list) and key != "choice" else [value]):
+            for item in (value if isinstance(value, list) and key != "choice" else [value]):
                 if isinstance(item, str) and key not in ("choice", "shuffle", "sample"):
                     sources.append((f"params.{name}.{key}", item, earlier, False))
     sources += [(f"require[{i}]", r, params, False) for i, r in enumerate(family.require)]

@@ -88,8 +88,6 @@ class QuestionPart:
 
     def answer_text(self) -> str:
         """The reference answer as a student would write it (rounded as its rule asks)."""
-        from ncquiz.solvers import fmt
-
         if self.type in CHOICE_TYPES:
             return ", ".join(f"({c})" for c in self.correct)
         if self.type == "text":
@@ -360,7 +358,7 @@ class Compiled:
             part.option_notes[letter] = option
         part.correct = tuple(letter for letter, _ in part.options if part.option_notes[letter].correct)
         notes = []
-        for letter, text in part.options:
+        for letter, _ in part.options:
             option = part.option_notes[letter]
             verdict = "correct" if option.correct else "wrong"
             notes.append(f"({letter}) {verdict}" + (f": {option.why}" if option.why else "."))

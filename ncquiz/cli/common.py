@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -9,6 +10,10 @@ import typer
 BankOption = Annotated[
     Optional[list[str]],
     typer.Option("--bank", metavar="DIR", help="Also read question families from DIR (repeatable; see NCQUIZ_BANK)."),
+]
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option("--db", metavar="FILE", help="History database (default: in NCQUIZ_HOME or the user's data directory)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of the rich view.")]
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ncquiz.cli.common import BankOption, bank
+from ncquiz.cli.common import BankOption, DbOption, bank
 
-DbOption = Annotated[Optional[Path], typer.Option("--db", metavar="FILE", help="History database (default: in NCQUIZ_HOME or the user's data directory).")]
 
 
 def quiz(topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="A topic id (cnn.pooling) or an area (cnn); repeatable.")] = None,

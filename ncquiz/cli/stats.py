@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ncquiz.cli.common import JsonOption, print_json
-from ncquiz.cli.quiz import DbOption
+from ncquiz.cli.common import DbOption, JsonOption, print_json
 
 EMPTY = "No answers stored yet in {path}: run `ncquiz quiz` to start practising."
 

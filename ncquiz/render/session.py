@@ -65,6 +65,9 @@ class TerminalUI:
         self.console.file.flush()
         return self.read(prompt)
 
+    def warn(self, message: str) -> None:
+        self.console.print(Text(f"warning: {message}", style="bold red"))
+
     def unreadable(self, part, message: str) -> None:
         self.console.print(Text(message, style="magenta"))
 

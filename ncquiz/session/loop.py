@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ncquiz.bank import Bank, Family, Question, generate
+from ncquiz.errors import NcquizError
 from ncquiz.marking.mark import Marker, PartMark
 
 COMMANDS = ("hint", "solution", "skip", "quit")
@@ -94,8 +95,6 @@ def plan_practice(bank: Bank, topics: list[str] | None, count: int, difficulty: 
     """A balanced mix: topics taken in turn (shuffled), a random family of each, never the same family twice in a row."""
     families = bank.select(topics, difficulty)
     if not families:
-        from ncquiz.errors import NcquizError
-
         raise NcquizError("no question family matches these topics and difficulty; see `ncquiz list`")
     by_topic: dict[str, list[Family]] = {}
     for f in families:
@@ -132,9 +131,8 @@ class Session:
 
     def run(self) -> Result:
         result = Result([], self.plan.mode, planned=len(self.plan.items))
-        if self.history is not None:
-            self.session_id = self.history.start_session(self.plan.mode, self.plan.seed, self.plan.topics,
-                                                         len(self.plan.items))
+        self.session_id = self._save("start_session", self.plan.mode, self.plan.seed, self.plan.topics,
+                                     len(self.plan.items))
         if self.plan.exam_seconds:
             self.deadline = self.clock() + self.plan.exam_seconds
         try:
@@ -150,8 +148,7 @@ class Session:
             result.ended = end.how
         except (KeyboardInterrupt, EOFError):
             result.ended = "interrupted"
-        if self.history is not None:
-            self.history.end_session(self.session_id, result.score, result.max, len(result.asked))
+        self._save("end_session", self.session_id, result.score, result.max, len(result.asked))
         if self.exam:
             self.ui.report(result)
         self.ui.summary(result)
@@ -215,13 +212,22 @@ class Session:
         return text
 
     def _record(self, asked: Asked, part, text, mark: PartMark, hinted: bool, seconds: float) -> None:
-        if self.history is None:
-            return
         q = asked.question
-        self.history.record(self.session_id, family=q.family.id, topic=q.family.topic, variant=q.code,
-                            part=part.label, answer=text, score=mark.score, max=mark.max, status=mark.status,
-                            mistake=mark.mistake, follow_through=mark.follow_through, hint=hinted,
-                            revealed=mark.status == "revealed", seconds=round(seconds, 1))
+        self._save("record", self.session_id, family=q.family.id, topic=q.family.topic, variant=q.code,
+                   part=part.label, answer=text, score=mark.score, max=mark.max, status=mark.status,
+                   mistake=mark.mistake, follow_through=mark.follow_through, hint=hinted,
+                   revealed=mark.status == "revealed", seconds=round(seconds, 1))
+
+    def _save(self, method: str, *args, **kwargs):
+        """Call the history; if saving fails (disk full, database locked), say so once and practise on."""
+        if self.history is None:
+            return None
+        try:
+            return getattr(self.history, method)(*args, **kwargs)
+        except NcquizError as exc:
+            self.ui.warn(f"Your answers are no longer being saved: {exc}")
+            self.history = None
+            return None
 
 
 def _single_row(text: str) -> bool:

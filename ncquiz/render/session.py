@@ -75,8 +75,9 @@ class TerminalUI:
         self.console.print(Text("Hint: ", style="bold cyan") + Text(text))
 
     def marked(self, part, mark) -> None:
-        line = Text(f"{mark.status.capitalize()}: {mark.score:g}/{mark.max:g}. ", style=STATUS_STYLE.get(mark.status, ""))
-        line.append(mark.feedback, style="")
+        line = Text(f"{mark.status.capitalize()}: {mark.score:g}/{mark.max:g}.", style=STATUS_STYLE.get(mark.status, ""))
+        if mark.feedback != "Correct.":
+            line.append(" " + mark.feedback, style="")
         self.console.print(line)
 
     def solution(self, part) -> None:

@@ -162,6 +162,8 @@ def mark_class(text: str, bank, key=None) -> ClassResult:
 
 def _question(code: str, bank, key, student: str, cache: dict):
     """The question of a code (cached), or a message saying why there is none."""
+    from ncquiz.bank import UnknownFamily
+
     if key is not None:
         real = key.resolve(student, code)
         if isinstance(real, str):
@@ -170,10 +172,12 @@ def _question(code: str, bank, key, student: str, cache: dict):
     if code not in cache:
         try:
             family, seed = bank.resolve(code)
+        except UnknownFamily:
+            cache[code] = f"unknown variant '{code}': not a variant code of this bank"
         except NcquizError as exc:
-            cache[code] = f"unknown variant '{code}': {exc}"
+            cache[code] = f"unknown variant: {exc}"
         else:
-            from ncquiz.bank import generate
+            from ncquiz.bank import generate  # noqa: PLC0415 (the bank is loaded by the caller)
 
             question = generate(family, seed, render=False)  # marking needs answers, not texts
             cache[code] = question

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from itertools import chain
-
 import numpy as np
 
 _TEXTS: dict[float, str] = {}
@@ -28,10 +26,12 @@ def num(x, digits: int = 4) -> str:
     return text
 
 
-def nums(values) -> list[str]:
-    """num of each of a flat list of numbers (Python floats or ints, as from `ndarray.tolist()`)."""
-    get = _TEXTS.get
-    return [get(v) or num(v) for v in values]
+def nums(values: list) -> list[str]:
+    """num of each of a list of numbers (Python floats or ints, as from `ndarray.tolist()`)."""
+    try:
+        return list(map(_TEXTS.__getitem__, values))  # all already written: no Python call per number
+    except KeyError:
+        return [num(v) for v in values]
 
 
 def pars(texts) -> list[str]:
@@ -63,14 +63,16 @@ def grid(a, digits: int = 4, indent: str = "  ") -> str:
     a = np.asarray(a, dtype=float)
     if a.ndim > 2:
         return "\n".join(f"{indent}[{i}]\n" + grid(a[i], digits, indent + "  ") for i in range(a.shape[0]))
-    return grid_rows(a.tolist() if a.ndim == 2 else [a.tolist()] if a.ndim else [[float(a)]], digits, indent)
+    values = a.ravel().tolist()
+    texts = nums(values) if digits == 4 else [num(x, digits) for x in values]
+    return aligned(texts, a.shape[1] if a.ndim == 2 else a.size, indent)
 
 
-def grid_rows(rows: list, digits: int = 4, indent: str = "  ") -> str:
-    """`grid` of a matrix given as a list of rows of numbers."""
-    cells = [nums(row) for row in rows] if digits == 4 else [[num(x, digits) for x in row] for row in rows]
-    width = max(map(len, chain.from_iterable(cells)))
-    return "\n".join([indent + "  ".join([c.rjust(width) for c in row]) for row in cells])
+def aligned(texts: list[str], cols: int, indent: str = "  ") -> str:
+    """Written numbers (row-major) as rows of `cols`, right-aligned to the widest, two spaces apart."""
+    width = max(map(len, texts))
+    row = indent + "  ".join([f"%{width}s"] * cols)
+    return "\n".join([row] * (len(texts) // cols)) % tuple(texts)
 
 
 def shape(s) -> str:

@@ -42,9 +42,17 @@ def products(a: np.ndarray, b: np.ndarray) -> str:
 def product_sum(left: list[str], right: list[str]) -> str:
     """`products` from the two factors' texts, already in parentheses where negative (`fmt.pars`)."""
     if len(left) <= MAX_TERMS:
-        return " + ".join([f"{u}*{v}" for u, v in zip(left, right)])
-    head = " + ".join([f"{u}*{v}" for u, v in zip(left[:3], right[:3])])
+        return " + ".join(map("*".join, zip(left, right)))
+    head = " + ".join(map("*".join, zip(left[:3], right[:3])))
     return f"{head} + ... + {left[-1]}*{right[-1]} ({len(left)} products)"
+
+
+def product_template(right: list[str]) -> str:
+    """`product_sum` with the left factors still to fill in: '%s*2 + %s*(-1)', for `%` with a tuple.
+
+    Only for at most MAX_TERMS factors (a longer sum is shortened). Written numbers never hold a '%'.
+    """
+    return " + ".join([f"%s*{v}" for v in right])
 
 
 def plural(n: int, word: str) -> str:
@@ -73,6 +81,11 @@ def inline(a: np.ndarray) -> str:
 def inline_texts(rows: list[list[str]]) -> str:
     """`inline` of a small matrix given as rows of written numbers."""
     return "[" + ", ".join(["[" + ", ".join(row) + "]" for row in rows]) + "]"
+
+
+def inline_template(rows: int, cols: int) -> str:
+    """`inline` of a rows x cols matrix with its written numbers still to fill in (`%` with a row-major tuple)."""
+    return "[" + ", ".join(["[" + ", ".join(["%s"] * cols) + "]"] * rows) + "]"
 
 
 def show(a: np.ndarray) -> str:

@@ -21,42 +21,44 @@ def coerce(kind: Kind, raw: dict) -> dict:
     """Return the checked keyword arguments of `kind`'s solver for the raw params."""
     if not isinstance(raw, dict):
         raise ParamError("params", f"expected a JSON object, got {_describe(raw)}")
-    names, defaults = _plan(kind)
+    names, known, plan = _plan(kind)
     for key in raw:
-        if key not in defaults:
+        if key not in known:
             close = difflib.get_close_matches(str(key).replace("-", "_"), names, n=1)
             hint = f"; did you mean {close[0]}?" if close else f"; {kind.name} takes {', '.join(names)}"
             raise ParamError(str(key), f"unknown parameter for {kind.name}{hint}")
     out = {}
-    for p in kind.params:
-        if p.name in raw:
-            out[p.name] = convert(p, raw[p.name])
-        elif p.required:
+    for name, p, ndims, required, default in plan:
+        if name in raw:
+            out[name] = convert(p, raw[name]) if ndims is None else as_array(name, raw[name], ndims)
+        elif required:
             need = ", ".join(q.name for q in kind.params if q.required)
-            raise ParamError(p.name, f"missing; {kind.name} needs {need}")
+            raise ParamError(name, f"missing; {kind.name} needs {need}")
         else:
-            out[p.name] = defaults[p.name]
+            out[name] = default
     return out
 
 
 _PLANS: dict[str, tuple] = {}
 
 
-def _plan(kind: Kind) -> tuple[list[str], dict]:
-    """The kind's parameter names, and each optional parameter's default already converted (once per kind).
+def _plan(kind: Kind) -> tuple[list[str], frozenset, tuple]:
+    """What `coerce` needs of a kind, worked out once: its parameter names, as a list and a set, and per
+    parameter (name, Param, ndims if an array else None, required, default already converted).
 
     Array defaults are made read-only, as every call shares them.
     """
     plan = _PLANS.get(kind.name)
     if plan is None or plan[0] is not kind:
-        defaults = {}
+        rows = []
         for p in kind.params:
-            value = None if p.required or p.default is None else convert(p, p.default)
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
-            defaults[p.name] = value
-        plan = _PLANS[kind.name] = (kind, [p.name for p in kind.params], defaults)
-    return plan[1], plan[2]
+            default = None if p.required or p.default is None else convert(p, p.default)
+            if isinstance(default, np.ndarray):
+                default.flags.writeable = False
+            rows.append((p.name, p, p.ndims if p.type == "array" else None, p.required, default))
+        names = [p.name for p in kind.params]
+        plan = _PLANS[kind.name] = (kind, names, frozenset(names), tuple(rows))
+    return plan[1], plan[2], plan[3]
 
 
 def convert(p: Param, value):
@@ -186,25 +188,29 @@ def _plain_array(value) -> np.ndarray | None:
     None for anything else (ragged, empty, tuples, other types, NaN or infinity, too large); the
     careful walk in `as_array` then accepts it or says exactly what is wrong.
     """
-    shape = []
-    level = [value]
-    while type(level[0]) is list:
-        n = len(level[0])
-        if not n or len(level) * n > MAX_ELEMENTS:
+    try:  # math.isfinite of an int too large for a float, or sum with one, raises OverflowError
+        if type(value) is not list:
+            if type(value) in _PLAIN_NUMBERS and math.isfinite(value):
+                return np.array(value, dtype=np.float64)
             return None
-        if set(map(type, level)) != {list} or set(map(len, level)) != {n}:
+        if not value or len(value) > MAX_ELEMENTS:
             return None
-        shape.append(n)
-        level = list(chain.from_iterable(level))
-    if not set(map(type, level)) <= _PLAIN_NUMBERS:
-        return None
-    try:  # a sum is finite only when every term is: inf and NaN propagate (a finite sum may overflow: careful walk)
-        if not math.isfinite(sum(level)):
+        level, shape = value, [len(value)]
+        while type(level[0]) is list:
+            n = len(level[0])
+            if not n or len(level) * n > MAX_ELEMENTS:
+                return None
+            if set(map(type, level)) != {list} or set(map(len, level)) != {n}:
+                return None
+            shape.append(n)
+            level = list(chain.from_iterable(level))
+        # a sum is finite only when every term is (inf and NaN propagate); one that overflows takes the careful walk
+        if not set(map(type, level)) <= _PLAIN_NUMBERS or not math.isfinite(sum(level)):
             return None
-    except OverflowError:  # an int too large for a float
+    except OverflowError:
         return None
     a = np.array(level, dtype=np.float64)
-    return a if len(shape) == 1 else a.reshape(shape)
+    return a if len(shape) == 1 else a.reshape(tuple(shape))
 
 
 def _checked_ndarray(field: str, value: np.ndarray, ndims) -> np.ndarray:

@@ -6,7 +6,7 @@ and `ncquiz.solvers.backward` share; the rest of the module writes the worked st
 
 from __future__ import annotations
 
-from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -14,8 +14,8 @@ from numpy.lib.stride_tricks import as_strided
 from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.spec import MAX_ELEMENTS
-from ncquiz.solvers.steps import (AXES, MAX_TERMS, SHOWN, inline, inline_texts, num, paren, plural, product_sum,
-                                  show, span)
+from ncquiz.solvers.steps import (AXES, MAX_TERMS, SHOWN, inline, inline_template, num, paren, plural,
+                                  product_sum, product_template, show, span)
 
 # ---------------------------------------------------------------- mathematics
 
@@ -209,23 +209,37 @@ def _conv2d_entries(xp, filt, bias, y0, stride, dilation) -> list[str]:
     rows, cols = zip(*at)
     shown = windows(xp, y0.shape, stride, dilation, (kh, kw))[:, list(rows), list(cols)]  # (C, n, kh, kw)
     sums = np.einsum("cnij,cij->nc", shown, filt).tolist()
-    kernels = [fmt.pars(fmt.nums(chain.from_iterable(k))) for k in filt.tolist()]  # per channel, row-major
-    # the input's numbers written once (only the part the shown windows cover), each window a slice of them
-    seen = xp[:, : max(rows) * sh + dh * (kh - 1) + 1, : max(cols) * sw + dw * (kw - 1) + 1].tolist()
-    written = [[fmt.nums(row) for row in channel] for channel in seen]
+    kernels = [fmt.pars(fmt.nums(k)) for k in filt.reshape(c, -1).tolist()]  # per channel, row-major
+    # The input's numbers are written once (only the part the shown windows cover); a window's are
+    # picked from them at fixed offsets from its top-left corner, and filled into text templates.
+    seen = xp[:, : max(rows) * sh + dh * (kh - 1) + 1, : max(cols) * sw + dw * (kw - 1) + 1]
+    _, rows_seen, cols_seen = seen.shape
+    written = fmt.nums(seen.ravel().tolist())
+    factors = fmt.pars(written)
+    offsets = [a * dh * cols_seen + b * dw for a in range(kh) for b in range(kw)]
+    pick = itemgetter(*offsets) if len(offsets) > 1 else lambda flat: (flat[0],)
+    small = kh * kw <= MAX_TERMS
+    if small:
+        box = inline_template(kh, kw)
+        sums_of = [product_template(kern) for kern in kernels]
     texts = []
     for n, (i, j) in enumerate(at):
         r, q = i * sh, j * sw
-        wins = [[row[q : q + dw * (kw - 1) + 1 : dw] for row in channel[r : r + dh * (kh - 1) + 1 : dh]]
-                for channel in written]
         where = f"rows {span(r, kh, dh)} and cols {span(q, kw, dw)}"
+        lines = []
+        for ch, (kern, v) in enumerate(zip(kernels, sums[n])):
+            first = (ch * rows_seen + r) * cols_seen + q
+            last = first + offsets[-1] + 1
+            left = pick(factors[first:last])
+            products = sums_of[ch] % left if small else product_sum(list(left), kern)
+            if c == 1:
+                win = box % pick(written[first:last]) if small else f"(a {kh}x{kw} array)"
+                lines.append(f"out[{i}][{j}]: window {where} = {win}:\n  {products} = {num(v)}")
+            else:
+                lines.append(f"channel {ch}: {products} = {num(v)}")
         if c == 1:
-            win = inline_texts(wins[0]) if kh * kw <= MAX_TERMS else f"(a {kh}x{kw} array)"
-            text = (f"out[{i}][{j}]: window {where} = {win}:\n"
-                    f"  {product_sum(fmt.pars(chain.from_iterable(wins[0])), kernels[0])} = {num(sums[n][0])}")
+            text = lines[0]
         else:
-            lines = [f"channel {ch}: {product_sum(fmt.pars(chain.from_iterable(win)), kern)} = {num(v)}"
-                     for ch, (win, kern, v) in enumerate(zip(wins, kernels, sums[n]))]
             text = (f"out[{i}][{j}]: window {where}, every channel:\n  " + "\n  ".join(lines)
                     + "\n  sum over channels: " + " + ".join(map(paren, sums[n])) + f" = {num(sum(sums[n]))}")
         if bias != 0:

@@ -7,7 +7,6 @@ or upsampled on its own.
 
 from __future__ import annotations
 
-from itertools import islice
 from math import inf, prod
 
 import numpy as np
@@ -42,13 +41,19 @@ def _slide(x: np.ndarray, k: int, s: int, mode: str) -> np.ndarray:
     """
     n = x.shape[-1]
     starts = np.arange(0, n - k + 1, s)
+    if k == 1:  # one-entry windows: the entries themselves
+        return x[..., starts]
     op = np.maximum if mode == "max" else np.add
-    flat = np.zeros(x.shape[:-1] + (-(-n // k) * k,))
-    flat[..., :n] = x
+    if n % k:
+        flat = np.zeros(x.shape[:-1] + (-(-n // k) * k,))
+        flat[..., :n] = x
+    else:
+        flat = x
     blocks = flat.reshape(x.shape[:-1] + (-1, k))
+    first = op.accumulate(blocks[..., ::-1], axis=-1)[..., ::-1].reshape(flat.shape)[..., starts]
+    if s % k == 0:  # every window is exactly one block (PyTorch's default stride = size)
+        return first
     left = op.accumulate(blocks, axis=-1).reshape(flat.shape)
-    right = op.accumulate(blocks[..., ::-1], axis=-1)[..., ::-1].reshape(flat.shape)
-    first = right[..., starts]
     return np.where(starts % k == 0, first, op(first, left[..., starts + k - 1]))
 
 
@@ -86,8 +91,11 @@ def pool(input, size, stride=None, padding=(0, 0), mode="max") -> Solution:  # n
     stride = size if stride is None else stride
     _check_pool(input.shape, size, padding)
     xp = pad(input, padding, PAD_VALUE[mode])
-    with np.errstate(over="ignore"):
+    if mode == "max":  # a maximum cannot overflow
         out = pool2d(xp, size, stride, mode)
+    else:
+        with np.errstate(over="ignore"):
+            out = pool2d(xp, size, stride, mode)
     if not np.isfinite(out).all():  # only a sum of huge values can overflow; max pooling never gives -inf
         raise ParamError("input", "values too large: a window sum overflows float64")
     return Solution(out, _pool_steps(input, xp, out, size, stride, padding, mode))
@@ -111,28 +119,35 @@ def _pool_steps(x, xp, out, size, stride, padding, mode) -> tuple[str, ...]:
         steps.append(f"Pad with {rule}: {padding[0]} row(s) above and below, {padding[1]} column(s) left and "
                      f"right, giving {fmt.shape(xp.shape[-2:])} (window rows and cols below count in it):\n"
                      + show(xp))
-    for at in islice(np.ndindex(out.shape), SHOWN):
-        steps.append(_window_step(xp, out, at, size, stride, mode))
+    steps += _window_steps(xp, out, size, stride, mode)
     if out.size > SHOWN:
         steps.append(f"... and likewise for the remaining {out.size - SHOWN} entries.")
     steps.append(f"Result ({fmt.shape(out.shape)}):\n" + show(out))
     return tuple(steps)
 
 
-def _window_step(xp, out, at, size, stride, mode) -> str:
-    """One output entry: its window and the max or mean of the window's values."""
-    *ch, i, j = at
-    r0, c0 = i * stride[0], j * stride[1]
-    win = xp[(*ch, slice(r0, r0 + size[0]), slice(c0, c0 + size[1]))]
-    area = win.size
-    if area > MAX_TERMS:
-        text = "max of the window" if mode == "max" else f"(sum of the {area} values = {fmt.num(win.sum())})/{area}"
-    elif mode == "max":
-        text = f"max({', '.join(fmt.num(v) for v in win.ravel().tolist())})"
-    else:
-        text = f"({terms(win.ravel().tolist())})/{area}"
-    where = "".join(f"[{n}]" for n in at)
-    return f"out{where}: window rows {span(r0, size[0])}, cols {span(c0, size[1])}: {text} = {fmt.num(out[at])}"
+def _window_steps(xp, out, size, stride, mode) -> list[str]:
+    """The first output entries: each one's window and the max or mean of the window's values."""
+    (kh, kw), (oh, ow), area = size, out.shape[-2:], size[0] * size[1]
+    results = out.ravel()[:SHOWN].tolist()
+    last = (len(results) - 1) // ow  # the shown entries lie in the first rows of the first channel(s)
+    padded = xp[..., : last * stride[0] + kh, :].tolist()
+    texts = []
+    for e, result in enumerate(results):
+        ch, (i, j) = divmod(e, oh * ow)[0], divmod(e % (oh * ow), ow)
+        r0, c0 = i * stride[0], j * stride[1]
+        rows = padded[ch] if xp.ndim == 3 else padded
+        win = [v for row in rows[r0 : r0 + kh] for v in row[c0 : c0 + kw]]
+        if area > MAX_TERMS:
+            total = xp[(ch,) * (xp.ndim == 3) + (slice(r0, r0 + kh), slice(c0, c0 + kw))].sum()
+            text = "max of the window" if mode == "max" else f"(sum of the {area} values = {fmt.num(total)})/{area}"
+        elif mode == "max":
+            text = f"max({', '.join(fmt.nums(win))})"
+        else:
+            text = f"({terms(win)})/{area}"
+        where = f"[{ch}][{i}][{j}]" if xp.ndim == 3 else f"[{i}][{j}]"
+        texts.append(f"out{where}: window rows {span(r0, kh)}, cols {span(c0, kw)}: {text} = {fmt.num(result)}")
+    return texts
 
 
 # ---------------------------------------------------------------- upsample

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ncquiz.errors import ParamError
-from ncquiz.solvers import Solution
+from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.elementwise import relu, sigmoid
 from ncquiz.solvers.fmt import num
 from ncquiz.solvers.spec import MAX_ELEMENTS
@@ -139,17 +139,19 @@ def _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, ys, start=
     shown = min(t_count, _MAX_TIMES)
     x_s, a_s = _texts(xs[:shown, :_SHOWN]), _texts(a[:shown, :_SHOWN])
     h_s = [_texts(h0[:_SHOWN])] + _texts(hs[:shown, :_SHOWN])
-    w_s = [(wx + wh)[:_SHOWN] for wx, wh in zip(_texts(w_xh[:_MAX_UNITS, :_SHOWN]), _texts(w_hh[:_MAX_UNITS, :_SHOWN]))]
-    b_s = _first_units(b_h, h)
+    # factors of the products: written numbers, negatives in brackets
+    w_p = [fmt.pars((wx + wh)[:_SHOWN])
+           for wx, wh in zip(_texts(w_xh[:_MAX_UNITS, :_SHOWN]), _texts(w_hh[:_MAX_UNITS, :_SHOWN]))]
+    b_p = fmt.pars(_first_units(b_h, h))
     if o:
-        y_s, wy_s, by_s = _texts(ys[:shown, :_SHOWN]), _texts(w_hy[:_MAX_UNITS, :_SHOWN]), _first_units(b_y, o)
+        y_s, wy_p, by_p = _texts(ys[:shown, :_SHOWN]), _factors(w_hy[:_MAX_UNITS, :_SHOWN]), fmt.pars(_first_units(b_y, o))
     for t in range(shown):
         k, n = t + 1, t + start  # k indexes h_s; n is the time step's number
         lines = [f"t = {n}: x_{n} = {_show(x_s[t], d)}, h_{n - 1} = {_show(h_s[t], h)}"]
-        lines += _unit_lines(f"a_{n}", w_s, x_s[t] + h_s[t], d + h, b_s, a_s[t], h)
+        lines += _unit_lines(f"a_{n}", w_p, fmt.pars(x_s[t] + h_s[t]), d + h, b_p, a_s[t], h)
         lines.append(f"  h_{n} = {activation}({_show(a_s[t], h)}) = {_show(h_s[k], h)}")
         if o:
-            lines += _unit_lines(f"y_{n}", wy_s, h_s[k], h, by_s, y_s[t], o)
+            lines += _unit_lines(f"y_{n}", wy_p, fmt.pars(h_s[k]), h, by_p, y_s[t], o)
             if o > 1:
                 lines.append(f"  y_{n} = {_show(y_s[t], o)}")
         steps.append("\n".join(lines))
@@ -167,7 +169,7 @@ def lstm(x, w_f, w_i, w_g, w_o, b_f, b_i, b_g, b_o, h0, c0, start=1):
     d = xs.shape[1]
     w_f = _gate_weights("w_f", w_f, d, None)
     h = w_f.shape[0]
-    w = np.vstack([w_f] + [_gate_weights(f"w_{g}", v, d, h) for g, v in zip("igo", (w_i, w_g, w_o))])
+    w = np.concatenate([w_f] + [_gate_weights(f"w_{g}", v, d, h) for g, v in zip("igo", (w_i, w_g, w_o))])
     why = f"H = {h} from w_f"
     b = np.empty(4 * h)
     for j, (name, v) in enumerate(zip(_GATE_NAMES, (b_f, b_i, b_g, b_o))):
@@ -232,15 +234,17 @@ def _lstm_steps(xs, w, b, h0, c0, z, gates, ans, start=1):
     h_s = [_texts(h0[:_SHOWN])] + _texts(ans["h"][:shown, :_SHOWN])
     c_s = [_texts(c0[:_SHOWN])] + _texts(ans["c"][:shown, :_SHOWN])
     # [gate][unit][column], [gate][unit] and [t][gate][unit] for the units shown
-    w_s, b_s = _texts(w.reshape(4, h, -1)[:, :m, :_SHOWN]), _texts(b.reshape(4, h)[:, :m])
+    # factors of the products (written numbers, negatives in brackets): [gate][unit][column] and [gate][unit]
+    w_p, b_p = _factors(w.reshape(4, h, -1)[:, :m, :_SHOWN]), _factors(b.reshape(4, h)[:, :m])
     z_s, g_s = _texts(z[:shown].reshape(shown, 4, h)[:, :, :m]), _texts(gates[:shown].reshape(shown, 4, h)[:, :, :m])
     for t in range(shown):
         k, n = t + 1, t + start  # k indexes h_s and c_s; n is the time step's number
         v = (h_s[t] + x_s[t])[:_SHOWN]
+        v_p = fmt.pars(v)
         lines = [f"t = {n}: [h_{n - 1}; x_{n}] = {_show(v, h + d)}"]
         for j, name in enumerate(_GATE_NAMES):
             fn = "tanh" if name == "g" else "sigmoid"
-            lines += _gate_lines(f"{name}_{n}", fn, w_s[j], v, h + d, b_s[j], z_s[t][j], g_s[t][j], h)
+            lines += _gate_lines(f"{name}_{n}", fn, w_p[j], v_p, h + d, b_p[j], z_s[t][j], g_s[t][j], h)
         lines += _cell_lines(n, *g_s[t], c_s[t], c_s[k], h_s[k], h)
         if h > 1:
             lines.append(f"  c_{n} = {_show(c_s[k], h)}, h_{n} = {_show(h_s[k], h)}")
@@ -249,7 +253,7 @@ def _lstm_steps(xs, w, b, h0, c0, z, gates, ans, start=1):
 
 
 def _gate_lines(label, fn, rows, v, n, b, z, values, units):
-    """'f_1 = sigmoid(w*v + ... + b) = sigmoid(z) = value' for the first units."""
+    """'f_1 = sigmoid(w*v + ... + b) = sigmoid(z) = value' for the first units (rows, v and b as for `_dot`)."""
     out = []
     for u in range(min(units, _MAX_UNITS)):
         name = label if units == 1 else f"{label}[{u + 1}]"
@@ -316,7 +320,9 @@ _SHOWN = 8
 
 
 def _texts(a):
-    """An array as nested lists of written numbers."""
+    """An array (1-D or more) as nested lists of written numbers."""
+    if a.ndim == 2:
+        return [fmt.nums(row) for row in a.tolist()]
     return _written(a.tolist())
 
 
@@ -324,14 +330,26 @@ def _written(values):
     """Nested lists of floats with each number written out."""
     if values and isinstance(values[0], list):
         return [_written(v) for v in values]
-    return [num(x) for x in values]
+    return fmt.nums(values)
+
+
+def _factors(a):
+    """`_texts` with negatives in brackets, as factors of products."""
+    return _bracketed(_texts(a))
+
+
+def _bracketed(texts):
+    """Nested lists of written numbers with the negative ones in brackets."""
+    if texts and isinstance(texts[0], list):
+        return [_bracketed(t) for t in texts]
+    return fmt.pars(texts)
 
 
 def _first_units(b, n):
     """A bias written for its first units (a number stands for every unit)."""
     if b.ndim == 0:
         return [num(b)] * min(n, _MAX_UNITS)
-    return [num(x) for x in b[:_MAX_UNITS].tolist()]
+    return fmt.nums(b[:_MAX_UNITS].tolist())
 
 
 def _par(text):
@@ -347,17 +365,19 @@ def _show(texts, n):
 
 
 def _dot(w, v, n, b):
-    """'w1*v1 + w2*v2 + ... + b' for n products from written numbers (long sums shortened)."""
+    """'w1*v1 + w2*v2 + ... + b' for n products (long sums shortened).
+
+    w, v and b are written numbers with negatives already in brackets (`fmt.pars`).
+    """
     if n <= _SHOWN:
-        terms = [f"{_par(a)}*{_par(c)}" for a, c in zip(w, v)]
-    else:
-        terms = [f"{_par(a)}*{_par(c)}" for a, c in zip(w[:_SHOWN - 1], v)]
-        terms.append(f"... ({n - _SHOWN + 1} more products)")
-    return " + ".join(terms) + " + " + _par(b)
+        return " + ".join(map("*".join, zip(w, v))) + " + " + b
+    terms = list(map("*".join, zip(w[:_SHOWN - 1], v)))
+    terms.append(f"... ({n - _SHOWN + 1} more products)")
+    return " + ".join(terms) + " + " + b
 
 
 def _unit_lines(label, rows, v, n, b, values, units):
-    """'a_1 = w*x + ... + b = value' for the first units."""
+    """'a_1 = w*x + ... + b = value' for the first units (rows, v and b as for `_dot`)."""
     out = []
     for u in range(min(units, _MAX_UNITS)):
         name = label if units == 1 else f"{label}[{u + 1}]"

@@ -7,7 +7,8 @@ Run with the project's Python:
 
 Timings: `list` is `solve()` with JSON-like (nested list) params, `ndarray` is `solve()` with the
 arrays the question generator passes, `solver` is the kind's function on params already checked
-by `coerce`. Each is the best of several repeats. Budget: a question variant calls one to three
+by `coerce`. Each is the best of several repeats, in CPU time of this thread (time.thread_time), so
+other processes on a shared machine disturb it far less than wall-clock time. Budget: a question variant calls one to three
 solvers and the generator must make 5,000 variants a second.
 
 The snapshot is meant for optimising the solvers without changing their output: write one
@@ -96,10 +97,10 @@ def calls_for(fn, budget: float) -> int:
     n, elapsed = 1, 0.0
     while elapsed < budget / 4:
         n *= 2
-        start = time.perf_counter()
+        start = time.thread_time()
         for _ in range(n):
             fn()
-        elapsed = time.perf_counter() - start
+        elapsed = time.thread_time() - start
     return max(1, int(n * budget / elapsed))
 
 
@@ -122,10 +123,10 @@ def bench(match: str | None, rounds: int = 20, budget: float = 0.005) -> None:
     for _ in range(rounds):
         for name, runs in timed:
             for v, (fn, n) in enumerate(runs):
-                start = time.perf_counter()
+                start = time.thread_time()
                 for _ in range(n):
                     fn()
-                best[name][v] = min(best[name][v], (time.perf_counter() - start) / n * 1e6)
+                best[name][v] = min(best[name][v], (time.thread_time() - start) / n * 1e6)
     print(f"{'case':30} {'list us':>9} {'ndarray us':>11} {'solver us':>10}")
     for name, (t_list, t_nd, t_solver) in best.items():
         print(f"{name:30} {t_list:9.1f} {t_nd:11.1f} {t_solver:10.1f}")

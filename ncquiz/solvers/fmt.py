@@ -34,6 +34,15 @@ def nums(values: list) -> list[str]:
         return [num(v) for v in values]
 
 
+def num_rows(rows: list[list]) -> list[list[str]]:
+    """`nums` of each row of a matrix given as lists (as from `ndarray.tolist()`)."""
+    text = _TEXTS.__getitem__
+    try:
+        return [list(map(text, row)) for row in rows]
+    except KeyError:
+        return [nums(row) for row in rows]
+
+
 def pars(texts) -> list[str]:
     """Written numbers for a product: negatives in parentheses, as (-2)."""
     return [f"({t})" if t[0] == "-" else t for t in texts]

@@ -26,12 +26,11 @@ def paren(v: float) -> str:
     return f"({text})" if text[0] == "-" else text
 
 
-def terms(values) -> str:
+def terms(values: list) -> str:
     """A sum written out: '1 + 3 - 2' (a negative term shown as a subtraction)."""
-    parts = [num(values[0])]
-    for v in values[1:]:
-        parts.append(f" - {num(-v)}" if v < 0 else f" + {num(v)}")
-    return "".join(parts)
+    # A negative number is written as its magnitude after a minus sign, so '+ -' only appears where
+    # a negative term follows another.
+    return " + ".join(fmt.nums(values)).replace("+ -", "- ")
 
 
 def products(a: np.ndarray, b: np.ndarray) -> str:

@@ -120,6 +120,8 @@ def as_number(field: str, value) -> float:
 
 def as_int(field: str, value, minimum=None) -> int:
     """A whole number (2.0 is accepted as 2) not below minimum."""
+    if type(value) is int and -MAX_ELEMENTS <= value <= MAX_ELEMENTS and (minimum is None or value >= minimum):
+        return value  # the common case: what the checks below would return
     x = as_number(field, value)
     if x != int(x):
         raise ParamError(field, f"expected a whole number, got {_fmt(x)}")
@@ -136,7 +138,7 @@ def as_pair(field: str, value, minimum=None) -> tuple[int, int]:
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
             raise ParamError(field, f"expected a whole number or [rows, cols], got {_describe(value)}")
-        return tuple(as_int(field, v, minimum) for v in value)
+        return (as_int(field, value[0], minimum), as_int(field, value[1], minimum))
     n = as_int(field, value, minimum)
     return (n, n)
 

@@ -71,7 +71,7 @@ def _check_vector(field, v, n, why):
 
 def _full(v, n):
     """A checked vector, or a number repeated n times."""
-    return v if v.ndim else np.full(n, float(v))
+    return v if v.ndim else np.array([float(v)] * n)
 
 
 def _check_size(field, count, what):
@@ -139,21 +139,24 @@ def _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, ys, start=
     shown = min(t_count, _MAX_TIMES)
     x_s, a_s = _texts(xs[:shown, :_SHOWN]), _texts(a[:shown, :_SHOWN])
     h_s = [_texts(h0[:_SHOWN])] + _texts(hs[:shown, :_SHOWN])
+    x_v, a_v, h_v = _shows(x_s, d), _shows(a_s, h), _shows(h_s, h)
     # factors of the products: written numbers, negatives in brackets
     w_p = [fmt.pars((wx + wh)[:_SHOWN])
            for wx, wh in zip(_texts(w_xh[:_MAX_UNITS, :_SHOWN]), _texts(w_hh[:_MAX_UNITS, :_SHOWN]))]
     b_p = fmt.pars(_first_units(b_h, h))
+    a_dots = _dots(w_p, b_p, d + h)
     if o:
         y_s, wy_p, by_p = _texts(ys[:shown, :_SHOWN]), _factors(w_hy[:_MAX_UNITS, :_SHOWN]), fmt.pars(_first_units(b_y, o))
+        y_dots, y_v = _dots(wy_p, by_p, h), _shows(y_s, o)
     for t in range(shown):
         k, n = t + 1, t + start  # k indexes h_s; n is the time step's number
-        lines = [f"t = {n}: x_{n} = {_show(x_s[t], d)}, h_{n - 1} = {_show(h_s[t], h)}"]
-        lines += _unit_lines(f"a_{n}", w_p, fmt.pars(x_s[t] + h_s[t]), d + h, b_p, a_s[t], h)
-        lines.append(f"  h_{n} = {activation}({_show(a_s[t], h)}) = {_show(h_s[k], h)}")
+        lines = [f"t = {n}: x_{n} = {x_v[t]}, h_{n - 1} = {h_v[t]}"]
+        lines += _unit_lines(f"a_{n}", a_dots, w_p, fmt.pars(x_s[t] + h_s[t]), d + h, b_p, a_s[t], h)
+        lines.append(f"  h_{n} = {activation}({a_v[t]}) = {h_v[k]}")
         if o:
-            lines += _unit_lines(f"y_{n}", wy_p, fmt.pars(h_s[k]), h, by_p, y_s[t], o)
+            lines += _unit_lines(f"y_{n}", y_dots, wy_p, fmt.pars(h_s[k]), h, by_p, y_s[t], o)
             if o > 1:
-                lines.append(f"  y_{n} = {_show(y_s[t], o)}")
+                lines.append(f"  y_{n} = {y_v[t]}")
         steps.append("\n".join(lines))
     return tuple(steps + _more_times(t_count, start))
 
@@ -236,6 +239,7 @@ def _lstm_steps(xs, w, b, h0, c0, z, gates, ans, start=1):
     # [gate][unit][column], [gate][unit] and [t][gate][unit] for the units shown
     # factors of the products (written numbers, negatives in brackets): [gate][unit][column] and [gate][unit]
     w_p, b_p = _factors(w.reshape(4, h, -1)[:, :m, :_SHOWN]), _factors(b.reshape(4, h)[:, :m])
+    dots = [_dots(rows, b_g, h + d) for rows, b_g in zip(w_p, b_p)]
     z_s, g_s = _texts(z[:shown].reshape(shown, 4, h)[:, :, :m]), _texts(gates[:shown].reshape(shown, 4, h)[:, :, :m])
     for t in range(shown):
         k, n = t + 1, t + start  # k indexes h_s and c_s; n is the time step's number
@@ -244,7 +248,7 @@ def _lstm_steps(xs, w, b, h0, c0, z, gates, ans, start=1):
         lines = [f"t = {n}: [h_{n - 1}; x_{n}] = {_show(v, h + d)}"]
         for j, name in enumerate(_GATE_NAMES):
             fn = "tanh" if name == "g" else "sigmoid"
-            lines += _gate_lines(f"{name}_{n}", fn, w_p[j], v_p, h + d, b_p[j], z_s[t][j], g_s[t][j], h)
+            lines += _gate_lines(f"{name}_{n}", fn, dots[j], w_p[j], v_p, h + d, b_p[j], z_s[t][j], g_s[t][j], h)
         lines += _cell_lines(n, *g_s[t], c_s[t], c_s[k], h_s[k], h)
         if h > 1:
             lines.append(f"  c_{n} = {_show(c_s[k], h)}, h_{n} = {_show(h_s[k], h)}")
@@ -252,12 +256,14 @@ def _lstm_steps(xs, w, b, h0, c0, z, gates, ans, start=1):
     return tuple(steps + _more_times(t_count, start))
 
 
-def _gate_lines(label, fn, rows, v, n, b, z, values, units):
-    """'f_1 = sigmoid(w*v + ... + b) = sigmoid(z) = value' for the first units (rows, v and b as for `_dot`)."""
+def _gate_lines(label, fn, dots, rows, v, n, b, z, values, units):
+    """'f_1 = sigmoid(w*v + ... + b) = sigmoid(z) = value' for the first units (arguments as for `_unit_lines`)."""
+    fill = tuple(v) if dots else None
     out = []
     for u in range(min(units, _MAX_UNITS)):
         name = label if units == 1 else f"{label}[{u + 1}]"
-        out.append(f"  {name} = {fn}({_dot(rows[u], v, n, b[u])}) = {fn}({z[u]}) = {values[u]}")
+        dot = dots[u] % fill if dots else _dot(rows[u], v, n, b[u])
+        out.append(f"  {name} = {fn}({dot}) = {fn}({z[u]}) = {values[u]}")
     return out + _more_units(units)
 
 
@@ -322,14 +328,16 @@ _SHOWN = 8
 def _texts(a):
     """An array (1-D or more) as nested lists of written numbers."""
     if a.ndim == 2:
-        return [fmt.nums(row) for row in a.tolist()]
+        return fmt.num_rows(a.tolist())
     return _written(a.tolist())
 
 
 def _written(values):
     """Nested lists of floats with each number written out."""
     if values and isinstance(values[0], list):
-        return [_written(v) for v in values]
+        if values[0] and isinstance(values[0][0], list):
+            return [_written(v) for v in values]
+        return fmt.num_rows(values)
     return fmt.nums(values)
 
 
@@ -364,6 +372,14 @@ def _show(texts, n):
     return "[" + ", ".join(texts[:_SHOWN]) + (f", ... ({n} entries)]" if n > _SHOWN else "]")
 
 
+def _shows(rows, n):
+    """`_show` of each of a list of written vectors of n entries."""
+    if n == 1:
+        return [texts[0] for texts in rows]
+    end = f", ... ({n} entries)]" if n > _SHOWN else "]"
+    return ["[" + ", ".join(texts[:_SHOWN]) + end for texts in rows]
+
+
 def _dot(w, v, n, b):
     """'w1*v1 + w2*v2 + ... + b' for n products (long sums shortened).
 
@@ -376,12 +392,21 @@ def _dot(w, v, n, b):
     return " + ".join(terms) + " + " + b
 
 
-def _unit_lines(label, rows, v, n, b, values, units):
-    """'a_1 = w*x + ... + b = value' for the first units (rows, v and b as for `_dot`)."""
+def _dots(rows, b, n):
+    """Per unit, `_dot` of its row of weights and its bias with the other factors left to fill in by % with a
+    tuple ('0.5*%s + (-1)*%s + 0.1'; written numbers hold no '%'); None when n products are too many to write."""
+    if n > _SHOWN:
+        return None
+    return [" + ".join([f"{w}*%s" for w in row] + [bias]) for row, bias in zip(rows, b)]
+
+
+def _unit_lines(label, dots, rows, v, n, b, values, units):
+    """'a_1 = w*x + ... + b = value' for the first units: from `_dots` templates, else `_dot` (rows, v, n, b)."""
+    fill = tuple(v) if dots else None
     out = []
     for u in range(min(units, _MAX_UNITS)):
         name = label if units == 1 else f"{label}[{u + 1}]"
-        out.append(f"  {name} = {_dot(rows[u], v, n, b[u])} = {values[u]}")
+        out.append(f"  {name} = {dots[u] % fill if dots else _dot(rows[u], v, n, b[u])} = {values[u]}")
     return out + _more_units(units)
 
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ncquiz.errors import ParamError
-from ncquiz.solvers import Solution
+from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.steps import SHOWN, num, paren, show, terms
 
 FORMULA = {
@@ -77,7 +77,10 @@ def unit_scale(x: np.ndarray) -> np.ndarray:
 
 def activation(input, fn, slope=0.01) -> Solution:  # noqa: A002
     """relu, leaky-relu, tanh, sigmoid or softmax (over the last axis) of a number or array."""
-    with np.errstate(over="ignore"):
+    if fn in ("leaky-relu", "softmax"):  # slope*x, and x minus the row maximum, can overflow
+        with np.errstate(over="ignore"):
+            out = _apply(input, fn, slope)
+    else:
         out = _apply(input, fn, slope)
     if not np.isfinite(out).all():  # only leaky-relu with |slope| > 1 can overflow
         raise ParamError("slope", f"{num(slope)}*x overflows float64 for the most negative entries")
@@ -96,15 +99,16 @@ def _apply(x: np.ndarray, fn: str, slope: float) -> np.ndarray:
 
 def _entry_steps(x, out, fn, slope) -> list[str]:
     """The arithmetic of the first entries of an elementwise activation."""
-    steps = [_entry(fn, v, y, slope) for v, y in zip(x.ravel()[:SHOWN].tolist(), out.ravel()[:SHOWN].tolist())]
+    xs = x.ravel()[:SHOWN].tolist()
+    texts, negated, results = fmt.nums(xs), fmt.nums([-v for v in xs]), fmt.nums(out.ravel()[:SHOWN].tolist())
+    steps = [_entry(fn, v, a, neg, y, slope) for v, a, neg, y in zip(xs, texts, negated, results)]
     if x.size > SHOWN:
         steps.append(f"... and likewise for the remaining {x.size - SHOWN} entries.")
     return steps
 
 
-def _entry(fn: str, v: float, y: float, slope: float) -> str:
-    """One entry: 'sigmoid(0.5) = 1/(1 + e^-0.5) = 0.6225'."""
-    a, neg = num(v), num(-v)
+def _entry(fn: str, v: float, a: str, neg: str, y: str, slope: float) -> str:
+    """One entry: 'sigmoid(0.5) = 1/(1 + e^-0.5) = 0.6225' (a, neg and y: v, -v and the result written)."""
     if fn == "leaky-relu" and v >= 0:
         return f"{fn}({a}) = {a} (x >= 0)"
     if fn == "relu":
@@ -115,7 +119,7 @@ def _entry(fn: str, v: float, y: float, slope: float) -> str:
         work = f"(e^{a} - e^{neg})/(e^{a} + e^{neg})"
     else:
         work = f"1/(1 + e^{neg})"
-    return f"{fn}({a}) = {work} = {num(y)}"
+    return f"{fn}({a}) = {work} = {y}"
 
 
 def _softmax_steps(x, out) -> list[str]:
@@ -125,16 +129,17 @@ def _softmax_steps(x, out) -> list[str]:
     row, probs = x.reshape(-1, x.shape[-1])[0], out.reshape(-1, x.shape[-1])[0]
     m = float(row.max())
     e = np.exp(row - m)
-    shown = row[:SHOWN].tolist()
-    exps = ", ".join(f"e^({num(v)} - {paren(m)}) = {num(w)}" for v, w in zip(shown, e.tolist()))
+    shown, exponentials = row[:SHOWN].tolist(), e.tolist()
+    first_exps, m_p = fmt.nums(exponentials[:SHOWN]), paren(m)
+    exps = ", ".join([f"e^({v} - {m_p}) = {w}" for v, w in zip(fmt.nums(shown), first_exps)])
     total = float(e.sum())
     if row.size <= SHOWN:
-        sums = f"Sum: {terms(e.tolist())} = {num(total)}"
+        sums = f"Sum: {terms(exponentials)} = {num(total)}"
     else:
         exps += f", ... ({row.size} exponentials in all)"
         sums = f"Sum of the {row.size} exponentials: {num(total)}"
-    ratios = ", ".join(f"{num(w)}/{num(total)} = {num(p)}"
-                       for w, p in zip(e[:SHOWN].tolist(), probs.tolist()))
+    total_t = num(total)
+    ratios = ", ".join([f"{w}/{total_t} = {p}" for w, p in zip(first_exps, fmt.nums(probs[:SHOWN].tolist()))])
     first = "Row 0: subtract" if x.ndim > 1 else "Subtract"
     steps = [f"{first} the maximum {num(m)} before exponentiating (softmax is unchanged by a shift, "
              f"and exp cannot overflow): {exps}", sums, "Divide each by the sum: " + ratios]
@@ -171,27 +176,28 @@ def normalize(input, method, range=(0.0, 1.0), ddof=0) -> Solution:  # noqa: A00
 def _minmax_steps(x, out, lo, hi) -> tuple[str, ...]:
     """Min and max, the formula, the first entries."""
     mn, mx = float(x.min()), float(x.max())
+    low, high = paren(mn), num(mx)
     if (lo, hi) == (0.0, 1.0):
         formula = "x' = (x - min)/(max - min)"
-        entries = [f"({num(v)} - {paren(mn)})/({num(mx)} - {paren(mn)}) = {num(y)}"
-                   for v, y in _first(x, out)]
+        entries = [f"({v} - {low})/({high} - {low}) = {y}" for v, y in _first_texts(x, out)]
     else:
         formula = f"x' = lo + (x - min)(hi - lo)/(max - min), range [lo, hi] = [{num(lo)}, {num(hi)}]"
-        entries = [f"{num(lo)} + ({num(v)} - {paren(mn)})*({num(hi)} - {paren(lo)})"
-                   f"/({num(mx)} - {paren(mn)}) = {num(y)}" for v, y in _first(x, out)]
+        scale = f"*({num(hi)} - {paren(lo)})/({high} - {low})"
+        entries = [f"{num(lo)} + ({v} - {low}){scale} = {y}" for v, y in _first_texts(x, out)]
     return (f"min = {num(mn)}, max = {num(mx)}", formula, *entries, *_rest(x))
 
 
 def _zscore_steps(x, z, out, ddof, method) -> tuple[str, ...]:
     """The formula, mean and standard deviation with their arithmetic, then the first entries."""
     mean, std, stats = _stats_steps(x, ddof)
+    shift, scale = paren(mean), num(std)
     if method == "zscore":
         formula = "z = (x - mean)/std"
-        entries = [f"({num(v)} - {paren(mean)})/{num(std)} = {num(y)}" for v, y in _first(x, z)]
+        entries = [f"({v} - {shift})/{scale} = {y}" for v, y in _first_texts(x, z)]
     else:
         formula = "x' = tanh((x - mean)/std), the tanh of the z-score"
-        entries = [f"tanh(({num(v)} - {paren(mean)})/{num(std)}) = tanh({num(zv)}) = {num(y)}"
-                   for (v, zv), y in zip(_first(x, z), out[:SHOWN].tolist())]
+        entries = [f"tanh(({v} - {shift})/{scale}) = tanh({zv}) = {y}"
+                   for (v, zv), y in zip(_first_texts(x, z), fmt.nums(out[:SHOWN].tolist()))]
     return (formula, *stats, *entries, *_rest(x))
 
 
@@ -204,12 +210,13 @@ def _stats_steps(x, ddof) -> tuple[float, float, list[str]]:
     ss = float(sq.sum())
     var = ss / (n - ddof)
     std = math.sqrt(var)
+    shift = paren(mean)
     if n <= SHOWN:
-        devs = " + ".join(f"({num(v)} - {paren(mean)})^2" for v in x.tolist())
+        devs = " + ".join([f"({v} - {shift})^2" for v in fmt.nums(x.tolist())])
         steps = [f"mean = ({terms(x.tolist())})/{n} = {num(total)}/{n} = {num(mean)}",
                  f"sum of squared deviations = {devs}\n  = {terms(sq.tolist())} = {num(ss)}"]
     else:
-        devs = ", ".join(f"({num(v)} - {paren(mean)})^2 = {num(d)}" for v, d in _first(x, sq))
+        devs = ", ".join([f"({v} - {shift})^2 = {d}" for v, d in _first_texts(x, sq)])
         steps = [f"mean = (sum of the {n} values)/{n} = {num(total)}/{n} = {num(mean)}",
                  f"squared deviations: {devs}, ...\n  their sum = {num(ss)}"]
     divisor = {0: "population: divide by n", 1: "sample: divide by n - 1"}.get(ddof, "divide by n - ddof")
@@ -217,9 +224,9 @@ def _stats_steps(x, ddof) -> tuple[float, float, list[str]]:
     return mean, std, steps
 
 
-def _first(x: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
-    """The first SHOWN pairs of entries (x, y)."""
-    return list(zip(x[:SHOWN].tolist(), y[:SHOWN].tolist()))
+def _first_texts(x: np.ndarray, y: np.ndarray) -> list[tuple[str, str]]:
+    """The first SHOWN pairs of entries (x, y), written."""
+    return list(zip(fmt.nums(x[:SHOWN].tolist()), fmt.nums(y[:SHOWN].tolist())))
 
 
 def _rest(x: np.ndarray) -> tuple[str, ...]:

@@ -51,8 +51,11 @@ class Bank:
             raise UnknownFamily(f"no family '{family_id}'{hint}")
         return family
 
-    def resolve(self, ref: str, seed: int | None = None) -> tuple[Family, int]:
-        """(family, seed) from a family id (with seed, default 0) or a variant code (its own seed)."""
+    def resolve(self, ref: str, seed: int | None = None, secret=None) -> tuple[Family, int]:
+        """(family, seed) from a family id (with seed, default 0) or a variant code (its own seed).
+
+        With a `secret` (ncquiz.papers.secret.Secret), opaque codes printed on papers are read too.
+        """
         if ref in self._by_id:
             return self._by_id[ref], 0 if seed is None else seed
         if not CODE_SHAPE.match(ref):
@@ -60,9 +63,12 @@ class Bank:
         try:
             tag, code_seed = decode(ref)
         except CodeError:
-            if not any(ch.isdigit() for ch in ref):  # more likely a mistyped family id
-                self.get(ref)
-            raise
+            if secret is not None:
+                tag, code_seed = secret.decode(ref)
+            else:
+                if not any(ch.isdigit() for ch in ref):  # more likely a mistyped family id
+                    self.get(ref)
+                raise
         family = self._by_tag.get(tag)
         if family is None:
             raise UnknownFamily(f"variant code '{ref}' is for a family this bank does not have")
@@ -81,8 +87,8 @@ class Bank:
                 if (not topics or any(matches(f.topic, t) for t in topics))
                 and (difficulty is None or f.difficulty == difficulty)]
 
-    def variant(self, ref: str, seed: int | None = None) -> Question:
-        family, seed = self.resolve(ref, seed)
+    def variant(self, ref: str, seed: int | None = None, secret=None) -> Question:
+        family, seed = self.resolve(ref, seed, secret)
         return generate(family, seed)
 
 

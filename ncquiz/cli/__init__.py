@@ -25,6 +25,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("list", "List the question families (by topic and difficulty).", "ncquiz.cli.bank:list_families"),
     ("show", "Show a question as on an exam paper; --solution adds the worked solution.", "ncquiz.cli.bank:show"),
     ("generate", "Generate a variant with its answers (--json for scripts).", "ncquiz.cli.bank:generate"),
+    ("worksheet", "Printable papers (PDF, HTML, Markdown, LaTeX), one per student, and key.json.", "ncquiz.cli.worksheet:worksheet"),
+    ("key", "The answer key of a worksheet (the same options rebuild the same papers).", "ncquiz.cli.worksheet:key"),
     ("check", "Mark your answers to one variant: ncquiz check CODE -a a=0.46 -a b=...", "ncquiz.cli.marking:check"),
     ("mark", "Mark a class's responses CSV: grades, totals and a summary.", "ncquiz.cli.marking:mark"),
     ("solve", "Solve a problem with a reference solver (conv2d, pool, lstm, vae, ...).", "ncquiz.cli.solve:main"),

@@ -44,6 +44,7 @@ def check(code: Annotated[str, typer.Argument(metavar="CODE", help="The variant 
 def mark(responses: Annotated[Path, typer.Argument(metavar="RESPONSES.csv", help="Columns student,question,part,answer.")],
          out: Annotated[Path, typer.Option("--out", "-o", metavar="GRADES.csv", help="Where to write the grades.")],
          key: Annotated[Optional[Path], typer.Option("--key", metavar="KEY.json", help="The key of the papers (from ncquiz worksheet).")] = None,
+         secret_file: Annotated[Optional[Path], typer.Option("--secret-file", metavar="FILE", help="Read the opaque codes of papers made with this secret.")] = None,
          json: JsonOption = False, bank_dirs: BankOption = None) -> None:
     """Mark a class's answers: GRADES.csv, per-student totals, and a summary; bad rows are reported, the rest marked."""
     from ncquiz.errors import NcquizError
@@ -58,8 +59,11 @@ def mark(responses: Annotated[Path, typer.Argument(metavar="RESPONSES.csv", help
         raise NcquizError(f"{responses} is not UTF-8 text") from None
     if not out.parent.is_dir():
         raise NcquizError(f"cannot write {out}: the folder {out.parent} does not exist")
+    from ncquiz.papers.secret import Secret
+
     answer_key = AnswerKey.load(key) if key else None
-    result = mark_class(text, bank(bank_dirs), answer_key)
+    secret = Secret.load(secret_file) if secret_file else None
+    result = mark_class(text, bank(bank_dirs), answer_key, secret)
     totals = write_results(result, out)
     for bad in result.bad_rows:
         typer.echo(f"{responses}:{bad.line}: {bad.message}", err=True)

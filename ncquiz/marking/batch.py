@@ -122,7 +122,7 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     return rows, bad
 
 
-def mark_class(text: str, bank, key=None) -> ClassResult:
+def mark_class(text: str, bank, key=None, secret=None) -> ClassResult:
     """Mark every readable response; bad rows are reported, not fatal."""
     rows, bad = read_responses(text)
     result = ClassResult(bad_rows=bad)
@@ -132,7 +132,7 @@ def mark_class(text: str, bank, key=None) -> ClassResult:
     order: list[tuple[str, str]] = []
     for line, row in rows:
         student, code, label = row["student"], row["question"], row["part"].lower().strip("() ")
-        question = _question(code, bank, key, student, questions)
+        question = _question(code, bank, key, student, questions, secret)
         if isinstance(question, str):
             result.bad_rows.append(BadRow(line, question))
             continue
@@ -160,18 +160,18 @@ def mark_class(text: str, bank, key=None) -> ClassResult:
     return result
 
 
-def _question(code: str, bank, key, student: str, cache: dict):
+def _question(code: str, bank, key, student: str, cache: dict, secret=None):
     """The question of a code (cached), or a message saying why there is none."""
     from ncquiz.bank import UnknownFamily
 
     if key is not None:
-        real = key.resolve(student, code)
-        if isinstance(real, str):
-            return real
-        code = real
+        try:
+            code = key.resolve(student, code)
+        except NcquizError as exc:
+            return str(exc)
     if code not in cache:
         try:
-            family, seed = bank.resolve(code)
+            family, seed = bank.resolve(code, secret=secret)
         except UnknownFamily:
             cache[code] = f"unknown variant '{code}': not a variant code of this bank"
         except NcquizError as exc:
@@ -194,6 +194,9 @@ def write_atomically(path: Path, rows, columns) -> None:
             writer = csv.writer(fh)
             writer.writerow(columns)
             writer.writerows(rows)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes it private; grades are an ordinary file
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -48,11 +48,11 @@ class AnswerKey:
         return cls(data, str(path))
 
     def resolve(self, student: str, code: str) -> str:
-        """The variant code behind the code printed on `student`'s paper, or a message saying why not."""
+        """The variant code behind the code printed on `student`'s paper; NcquizError saying why there is none."""
         papers = self.printed.get(student)
         if papers is None:
-            return f"student '{student}' is not in the answer key"
+            raise NcquizError(f"student '{student}' is not in the answer key")
         variant = papers.get(code.strip().upper())
         if variant is None:
-            return f"question '{code}' was not on the paper of student '{student}'"
+            raise NcquizError(f"question '{code}' was not on the paper of student '{student}'")
         return variant

@@ -8,6 +8,7 @@ or upsampled on its own.
 from __future__ import annotations
 
 from math import inf, prod
+from operator import itemgetter
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.convolution import pad
 from ncquiz.solvers.spec import MAX_ELEMENTS
-from ncquiz.solvers.steps import AXES, MAX_TERMS, SHOWN, show, span, terms
+from ncquiz.solvers.steps import AXES, MAX_TERMS, SHOWN, show, span, terms_texts
 
 PAD_VALUE = {"max": -inf, "avg": 0.0}
 """What each pooling mode pads with."""
@@ -40,9 +41,9 @@ def _slide(x: np.ndarray, k: int, s: int, mode: str) -> np.ndarray:
     value at its end unless the window is exactly one block.
     """
     n = x.shape[-1]
-    starts = np.arange(0, n - k + 1, s)
+    count = (n - k) // s + 1
     if k == 1:  # one-entry windows: the entries themselves
-        return x[..., starts]
+        return x[..., : (count - 1) * s + 1 : s].copy()
     op = np.maximum if mode == "max" else np.add
     if n % k:
         flat = np.zeros(x.shape[:-1] + (-(-n // k) * k,))
@@ -50,9 +51,11 @@ def _slide(x: np.ndarray, k: int, s: int, mode: str) -> np.ndarray:
     else:
         flat = x
     blocks = flat.reshape(x.shape[:-1] + (-1, k))
+    if s % k == 0:  # every window is one whole block (PyTorch's default stride = size): its right-running
+        step = s // k  # value at its start, which is the last of the running values over the reversed block
+        return op.accumulate(blocks[..., ::-1], axis=-1)[..., -1][..., : (count - 1) * step + 1 : step]
+    starts = np.arange(0, n - k + 1, s)
     first = op.accumulate(blocks[..., ::-1], axis=-1)[..., ::-1].reshape(flat.shape)[..., starts]
-    if s % k == 0:  # every window is exactly one block (PyTorch's default stride = size)
-        return first
     left = op.accumulate(blocks, axis=-1).reshape(flat.shape)
     return np.where(starts % k == 0, first, op(first, left[..., starts + k - 1]))
 
@@ -74,7 +77,7 @@ def _check_pool(shape, size, padding) -> None:
         if 2 * p > k:
             raise ParamError("padding", f"{p} ({axis}) is more than half the window size {k}: "
                                         f"PyTorch allows at most {k // 2}")
-    padded = tuple(n + 2 * p for n, p in zip(shape[-2:], padding))
+    padded = (shape[-2] + 2 * padding[0], shape[-1] + 2 * padding[1])
     if size[0] > padded[0] or size[1] > padded[1]:
         what = "padded input" if padding != (0, 0) else "input"
         raise ParamError("size", f"{fmt.shape(size)} window is larger than the {fmt.shape(padded)} {what}")
@@ -129,24 +132,27 @@ def _pool_steps(x, xp, out, size, stride, padding, mode) -> tuple[str, ...]:
 def _window_steps(xp, out, size, stride, mode) -> list[str]:
     """The first output entries: each one's window and the max or mean of the window's values."""
     (kh, kw), (oh, ow), area = size, out.shape[-2:], size[0] * size[1]
-    results = out.ravel()[:SHOWN].tolist()
-    last = (len(results) - 1) // ow  # the shown entries lie in the first rows of the first channel(s)
-    padded = xp[..., : last * stride[0] + kh, :].tolist()
+    results = fmt.nums(out.ravel()[:SHOWN].tolist())
+    # The padded input is written once (the rows the shown windows cover); a window's numbers are
+    # picked from it at fixed offsets from its top-left corner.
+    seen = xp[..., : (len(results) - 1) // ow * stride[0] + kh, :]
+    rows_seen, cols = seen.shape[-2:]
+    written = fmt.nums(seen.ravel().tolist())
+    offsets = [a * cols + b for a in range(kh) for b in range(kw)]
+    pick = itemgetter(*offsets) if area > 1 else lambda flat: (flat[0],)
     texts = []
     for e, result in enumerate(results):
-        ch, (i, j) = divmod(e, oh * ow)[0], divmod(e % (oh * ow), ow)
+        ch, (i, j) = e // (oh * ow), divmod(e % (oh * ow), ow)
         r0, c0 = i * stride[0], j * stride[1]
-        rows = padded[ch] if xp.ndim == 3 else padded
-        win = [v for row in rows[r0 : r0 + kh] for v in row[c0 : c0 + kw]]
         if area > MAX_TERMS:
             total = xp[(ch,) * (xp.ndim == 3) + (slice(r0, r0 + kh), slice(c0, c0 + kw))].sum()
             text = "max of the window" if mode == "max" else f"(sum of the {area} values = {fmt.num(total)})/{area}"
-        elif mode == "max":
-            text = f"max({', '.join(fmt.nums(win))})"
         else:
-            text = f"({terms(win)})/{area}"
+            first = (ch * rows_seen + r0) * cols + c0
+            win = pick(written[first : first + offsets[-1] + 1])
+            text = f"max({', '.join(win)})" if mode == "max" else f"({terms_texts(win)})/{area}"
         where = f"[{ch}][{i}][{j}]" if xp.ndim == 3 else f"[{i}][{j}]"
-        texts.append(f"out{where}: window rows {span(r0, kh)}, cols {span(c0, kw)}: {text} = {fmt.num(result)}")
+        texts.append(f"out{where}: window rows {span(r0, kh)}, cols {span(c0, kw)}: {text} = {result}")
     return texts
 
 

@@ -28,9 +28,14 @@ def paren(v: float) -> str:
 
 def terms(values: list) -> str:
     """A sum written out: '1 + 3 - 2' (a negative term shown as a subtraction)."""
+    return terms_texts(fmt.nums(values))
+
+
+def terms_texts(texts) -> str:
+    """`terms` of numbers already written."""
     # A negative number is written as its magnitude after a minus sign, so '+ -' only appears where
     # a negative term follows another.
-    return " + ".join(fmt.nums(values)).replace("+ -", "- ")
+    return " + ".join(texts).replace("+ -", "- ")
 
 
 def products(a: np.ndarray, b: np.ndarray) -> str:

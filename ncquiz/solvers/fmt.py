@@ -86,4 +86,4 @@ def aligned(texts: list[str], cols: int, indent: str = "  ") -> str:
 
 def shape(s) -> str:
     """A shape as 3x3 or 2x4x4."""
-    return "x".join(str(int(n)) for n in s)
+    return "x".join(map(str, map(int, s)))

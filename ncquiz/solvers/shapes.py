@@ -113,13 +113,17 @@ def network(input, layers):
     shape = tuple(input)
     rows, steps = [], [f"input: {_shape_text(shape)}"]
     for i, text in enumerate(layers):
-        shape, params, work = _layer(f"layers[{i}]", text, shape)
+        shape, params, work = _layer(_FIELDS[i] if i < len(_FIELDS) else f"layers[{i}]", text, shape)
         rows.append({"layer": text, "output_shape": list(shape), "params": params})
         steps.append(f"{text.strip()}: {work}")
     total = sum(row["params"] for row in rows)
     terms = [str(row["params"]) for row in rows if row["params"]] or ["0"]
     steps.append(f"total = {' + '.join(terms)} = {total}" if len(terms) > 1 else f"total = {total}")
     return Solution({"layers": rows, "total_params": total}, tuple(steps))
+
+
+_FIELDS = tuple(f"layers[{i}]" for i in range(32))
+"""The field names of the first layers, for their error messages."""
 
 
 def _layer(field, text, shape):
@@ -165,8 +169,9 @@ def _conv_layer(field, text, args, shape):
     else:
         s, p, d = opt["s"], opt["p"], opt["d"]
         _check_fits(field, kh, kw, h, w, p, d)
-        ho, wo = _conv(h, kh, s, p, d), _conv(w, kw, s, p, d)
-        size = _pair_text(_conv_text(h, kh, s, p, d), ho, _conv_text(w, kw, s, p, d), wo)
+        ho, h_text = _conv(h, kh, s, p, d), _conv_text(h, kh, s, p, d)
+        wo, w_text = (ho, h_text) if (w, kw) == (h, kh) else (_conv(w, kw, s, p, d), _conv_text(w, kw, s, p, d))
+        size = _pair_text(h_text, ho, w_text, wo)
     params, work = _conv_params(kh, kw, c, out, opt["nobias"])
     return (ho, wo, out), params, f"{size} -> {_shape_text((ho, wo, out))}; params {work}"
 
@@ -198,8 +203,10 @@ def _pool_layer(field, text, args, shape):
         raise ParamError(field, f"padding {p} is more than half the {kh}x{kw} window "
                                 f"(PyTorch requires p <= k/2) in '{text}'")
     _check_fits(field, kh, kw, h, w, p, 1)
-    ho, wo = _conv(h, kh, sh, p, 1), _conv(w, kw, sw, p, 1)
-    size = _pair_text(_conv_text(h, kh, sh, p, 1), ho, _conv_text(w, kw, sw, p, 1), wo)
+    ho, h_text = _conv(h, kh, sh, p, 1), _conv_text(h, kh, sh, p, 1)
+    same = (w, kw, sw) == (h, kh, sh)
+    wo, w_text = (ho, h_text) if same else (_conv(w, kw, sw, p, 1), _conv_text(w, kw, sw, p, 1))
+    size = _pair_text(h_text, ho, w_text, wo)
     return (ho, wo, c), 0, f"{size} -> {_shape_text((ho, wo, c))}; params 0"
 
 
@@ -242,6 +249,8 @@ def _conv_args(field, text, args, kind):
 
 def _options(field, text, tokens, kind):
     """The sN, pN, p=same, dN, opN, nobias options allowed for `kind`, with defaults."""
+    if not tokens:
+        return dict(_NO_OPTIONS)
     opt = {"s": 1, "p": 0, "d": 1, "op": 0, "same": False, "nobias": False}
     seen = set()
     for tok in tokens:
@@ -259,6 +268,10 @@ def _options(field, text, tokens, kind):
         raise ParamError(field, f"the {what} must be at least 1 in '{text}'")
     opt["s_given"] = "s" in seen  # pooling's stride defaults to its window
     return opt
+
+
+_NO_OPTIONS = {"s": 1, "p": 0, "d": 1, "op": 0, "same": False, "nobias": False, "s_given": False}
+"""What `_options` returns when no option is given."""
 
 
 def _kernel(field, text, tok):
@@ -285,9 +298,14 @@ def _whole(field, text, tok, what):
 
 def _number(field, text, digits):
     """int(digits), refused above MAX_ELEMENTS."""
-    if len(digits.lstrip("0")) > len(str(MAX_ELEMENTS)) or int(digits) > MAX_ELEMENTS:
+    if len(digits) < _MAX_DIGITS:  # fewer digits than MAX_ELEMENTS: smaller than it
+        return int(digits)
+    if len(digits.lstrip("0")) > _MAX_DIGITS or int(digits) > MAX_ELEMENTS:
         raise ParamError(field, f"{digits} is too large (at most {MAX_ELEMENTS}) in '{text}'")
     return int(digits)
+
+
+_MAX_DIGITS = len(str(MAX_ELEMENTS))
 
 
 def _no_args(field, text, name, args):

@@ -399,6 +399,11 @@ def _large(rng):
         ("vae", {"mu": v(12), "logvar": v(12), "eps": v(12)}),
         ("gan", {"d_real": _probabilities(rng, 12), "d_fake": _probabilities(rng, 9)}),
         ("clip-grad", {"grad": v(12), "max_norm": 0.5}),
+        ("network", {"input": [28, 20, 3], "layers": ["conv 4 3x5 s2", "maxpool 2x3", "avgpool 3x2 s1 p1",
+                                                      "convT 2 2x3 s2", "upsample 2", "conv 2 5x3 p2 d2",
+                                                      "maxpool 3 s2", "flatten", "fc 7"]}),
+        ("network", {"input": [9, 9, 1], "layers": ["conv 3 3x3 p=same", "conv 3 3", "maxpool 2x2 s1",
+                                                    "conv 5 1x3 nobias", "flatten", "relu", "fc 4 nobias"]}),
     ]
 
 

@@ -144,20 +144,22 @@ def _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, ys, start=
     w_p = [fmt.pars((wx + wh)[:_SHOWN])
            for wx, wh in zip(_texts(w_xh[:_MAX_UNITS, :_SHOWN]), _texts(w_hh[:_MAX_UNITS, :_SHOWN]))]
     b_p = fmt.pars(_first_units(b_h, h))
-    a_dots = _dots(w_p, b_p, d + h)
+    a_lines = _unit_template("a_{0}", w_p, b_p, d + h, h)
     if o:
         y_s, wy_p, by_p = _texts(ys[:shown, :_SHOWN]), _factors(w_hy[:_MAX_UNITS, :_SHOWN]), fmt.pars(_first_units(b_y, o))
-        y_dots, y_v = _dots(wy_p, by_p, h), _shows(y_s, o)
+        y_lines, y_v = _unit_template("y_{0}", wy_p, by_p, h, o), _shows(y_s, o)
     for t in range(shown):
         k, n = t + 1, t + start  # k indexes h_s; n is the time step's number
-        lines = [f"t = {n}: x_{n} = {x_v[t]}, h_{n - 1} = {h_v[t]}"]
-        lines += _unit_lines(f"a_{n}", a_dots, w_p, fmt.pars(x_s[t] + h_s[t]), d + h, b_p, a_s[t], h)
-        lines.append(f"  h_{n} = {activation}({a_v[t]}) = {h_v[k]}")
+        v = fmt.pars(x_s[t] + h_s[t])
+        text = (f"t = {n}: x_{n} = {x_v[t]}, h_{n - 1} = {h_v[t]}\n"
+                + (a_lines.format(n, *v, *a_s[t]) if a_lines else _unit_lines(f"a_{n}", w_p, v, d + h, b_p, a_s[t], h))
+                + f"\n  h_{n} = {activation}({a_v[t]}) = {h_v[k]}")
         if o:
-            lines += _unit_lines(f"y_{n}", y_dots, wy_p, fmt.pars(h_s[k]), h, by_p, y_s[t], o)
+            v = fmt.pars(h_s[k])
+            text += "\n" + (y_lines.format(n, *v, *y_s[t]) if y_lines else _unit_lines(f"y_{n}", wy_p, v, h, by_p, y_s[t], o))
             if o > 1:
-                lines.append(f"  y_{n} = {y_v[t]}")
-        steps.append("\n".join(lines))
+                text += f"\n  y_{n} = {y_v[t]}"
+        steps.append(text)
     return tuple(steps + _more_times(t_count, start))
 
 
@@ -239,32 +241,57 @@ def _lstm_steps(xs, w, b, h0, c0, z, gates, ans, start=1):
     # [gate][unit][column], [gate][unit] and [t][gate][unit] for the units shown
     # factors of the products (written numbers, negatives in brackets): [gate][unit][column] and [gate][unit]
     w_p, b_p = _factors(w.reshape(4, h, -1)[:, :m, :_SHOWN]), _factors(b.reshape(4, h)[:, :m])
-    dots = [_dots(rows, b_g, h + d) for rows, b_g in zip(w_p, b_p)]
-    z_s, g_s = _texts(z[:shown].reshape(shown, 4, h)[:, :, :m]), _texts(gates[:shown].reshape(shown, 4, h)[:, :, :m])
+    gate_lines = _gates_template(w_p, b_p, h + d, h)
+    # per time step, the units shown of the four gates in a row: [t][gate * m + unit]
+    z_s = _texts(z[:shown].reshape(shown, 4, h)[:, :, :m].reshape(shown, 4 * m))
+    g_s = _texts(gates[:shown].reshape(shown, 4, h)[:, :, :m].reshape(shown, 4 * m))
     for t in range(shown):
         k, n = t + 1, t + start  # k indexes h_s and c_s; n is the time step's number
         v = (h_s[t] + x_s[t])[:_SHOWN]
         v_p = fmt.pars(v)
         lines = [f"t = {n}: [h_{n - 1}; x_{n}] = {_show(v, h + d)}"]
-        for j, name in enumerate(_GATE_NAMES):
-            fn = "tanh" if name == "g" else "sigmoid"
-            lines += _gate_lines(f"{name}_{n}", fn, dots[j], w_p[j], v_p, h + d, b_p[j], z_s[t][j], g_s[t][j], h)
-        lines += _cell_lines(n, *g_s[t], c_s[t], c_s[k], h_s[k], h)
+        gate = [g_s[t][j * m : (j + 1) * m] for j in range(4)]  # f, i, g, o
+        if gate_lines:
+            lines.append(gate_lines.format(n, *v_p, *z_s[t], *g_s[t]))
+        else:
+            for j, name in enumerate(_GATE_NAMES):
+                fn = "tanh" if name == "g" else "sigmoid"
+                z_j = z_s[t][j * m : (j + 1) * m]
+                lines += _gate_lines(f"{name}_{n}", fn, w_p[j], v_p, h + d, b_p[j], z_j, gate[j], h)
+        lines += _cell_lines(n, *gate, c_s[t], c_s[k], h_s[k], h)
         if h > 1:
             lines.append(f"  c_{n} = {_show(c_s[k], h)}, h_{n} = {_show(h_s[k], h)}")
         steps.append("\n".join(lines))
     return tuple(steps + _more_times(t_count, start))
 
 
-def _gate_lines(label, fn, dots, rows, v, n, b, z, values, units):
-    """'f_1 = sigmoid(w*v + ... + b) = sigmoid(z) = value' for the first units (arguments as for `_unit_lines`)."""
-    fill = tuple(v) if dots else None
+def _gate_lines(label, fn, rows, v, n, b, z, values, units):
+    """'f_1 = sigmoid(w*v + ... + b) = sigmoid(z) = value' for the first units (rows, v and b as for `_dot`)."""
     out = []
     for u in range(min(units, _MAX_UNITS)):
         name = label if units == 1 else f"{label}[{u + 1}]"
-        dot = dots[u] % fill if dots else _dot(rows[u], v, n, b[u])
-        out.append(f"  {name} = {fn}({dot}) = {fn}({z[u]}) = {values[u]}")
+        out.append(f"  {name} = {fn}({_dot(rows[u], v, n, b[u])}) = {fn}({z[u]}) = {values[u]}")
     return out + _more_units(units)
+
+
+def _gates_template(w_p, b_p, n, units):
+    """All four gates' `_gate_lines` as a str.format template, or None when n products are too many to write.
+
+    {0} is the time step's number, {1} to {n} the factors of [h_(t-1); x_t] (bracketed), then come
+    the pre-activations of the units shown, gate by gate, then their values in the same order.
+    """
+    if n > _SHOWN:
+        return None
+    m = min(units, _MAX_UNITS)
+    lines = []
+    for j, (name, rows, b) in enumerate(zip(_GATE_NAMES, w_p, b_p)):
+        fn = "tanh" if name == "g" else "sigmoid"
+        for u in range(m):
+            label = f"{name}_{{0}}" if units == 1 else f"{name}_{{0}}[{u + 1}]"
+            at = n + 1 + j * m + u
+            lines.append(f"  {label} = {fn}({_products(rows[u], b[u])}) = {fn}({{{at}}}) = {{{at + 4 * m}}}")
+        lines += _more_units(units)
+    return "\n".join(lines)
 
 
 def _cell_lines(k, f, i, g, o, c_prev, c, h, units):
@@ -392,22 +419,33 @@ def _dot(w, v, n, b):
     return " + ".join(terms) + " + " + b
 
 
-def _dots(rows, b, n):
-    """Per unit, `_dot` of its row of weights and its bias with the other factors left to fill in by % with a
-    tuple ('0.5*%s + (-1)*%s + 0.1'; written numbers hold no '%'); None when n products are too many to write."""
-    if n > _SHOWN:
-        return None
-    return [" + ".join([f"{w}*%s" for w in row] + [bias]) for row, bias in zip(rows, b)]
-
-
-def _unit_lines(label, dots, rows, v, n, b, values, units):
-    """'a_1 = w*x + ... + b = value' for the first units: from `_dots` templates, else `_dot` (rows, v, n, b)."""
-    fill = tuple(v) if dots else None
+def _unit_lines(label, rows, v, n, b, values, units):
+    """'a_1 = w*x + ... + b = value' for the first units, as lines of text (rows, v and b as for `_dot`)."""
     out = []
     for u in range(min(units, _MAX_UNITS)):
         name = label if units == 1 else f"{label}[{u + 1}]"
-        out.append(f"  {name} = {dots[u] % fill if dots else _dot(rows[u], v, n, b[u])} = {values[u]}")
-    return out + _more_units(units)
+        out.append(f"  {name} = {_dot(rows[u], v, n, b[u])} = {values[u]}")
+    return "\n".join(out + _more_units(units))
+
+
+def _unit_template(label, rows, b, n, units):
+    """`_unit_lines` as a str.format template, or None when n products are too many to write.
+
+    label holds {0}, the time step's number; {1} to {n} are the right-hand factors (bracketed), and
+    the values of the units shown follow. Written numbers hold no braces.
+    """
+    if n > _SHOWN:
+        return None
+    lines = []
+    for u, (row, bias) in enumerate(zip(rows, b)):
+        name = label if units == 1 else f"{label}[{u + 1}]"
+        lines.append(f"  {name} = {_products(row, bias)} = {{{n + 1 + u}}}")
+    return "\n".join(lines + _more_units(units))
+
+
+def _products(row, bias):
+    """'0.5*{1} + (-1)*{2} + 0.1': `_dot` of written weights with the other factors as str.format fields."""
+    return " + ".join([f"{w}*{{{i}}}" for i, w in enumerate(row, 1)] + [bias])
 
 
 def _more_units(n):

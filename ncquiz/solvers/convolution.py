@@ -14,8 +14,8 @@ from numpy.lib.stride_tricks import as_strided
 from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.spec import MAX_ELEMENTS
-from ncquiz.solvers.steps import (AXES, MAX_TERMS, SHOWN, inline, inline_template, num, paren, plural,
-                                  product_sum, product_template, show, span)
+from ncquiz.solvers.steps import (AXES, MAX_TERMS, SHOWN, inline_template, num, paren, plural, product_sum,
+                                  product_template, show, span)
 
 # ---------------------------------------------------------------- mathematics
 
@@ -311,15 +311,18 @@ def _transpose_steps(x, kernel, weight, full, b, y, stride, padding, output_padd
         others = "channel 1 uses kernel[:, 1]" if o == 2 else f"channels 1 to {o - 1} use kernel[:, 1], ..."
         steps.append(f"Output channel 0 is worked here; {others} the same way.")
     count = c * h * w
-    for e in range(min(SHOWN, count)):
-        ch, rest = divmod(e, h * w)
-        i, j = divmod(rest, w)
-        v = x[ch, i, j]
+    shown = min(SHOWN, count)
+    first = x.ravel()[:shown]
+    channels = [e // (h * w) for e in range(shown)]
+    blocks = fmt.nums((first[:, None, None] * weight[channels, 0]).ravel().tolist())  # each value times its kernel
+    box = inline_template(kh, kw) if kh * kw <= MAX_TERMS else f"(a {kh}x{kw} array)"
+    for e, (v, ch) in enumerate(zip(fmt.nums(first.tolist()), channels)):
+        i, j = divmod(e % (h * w), w)
         name = f"x[{ch}][{i}][{j}]" if c > 1 else f"x[{i}][{j}]"
         kern = f"kernel[{ch}][0]" if kernel.ndim == 4 else f"kernel[{ch}]" if c > 1 else "kernel"
         at_rows, at_cols = span(i * stride[0], kh, dilation[0]), span(j * stride[1], kw, dilation[1])
-        steps.append(f"{name} = {num(v)}: {num(v)} * {kern} = {inline(v * weight[ch, 0])}, "
-                     f"added at rows {at_rows} and cols {at_cols}")
+        block = box % tuple(blocks[e * kh * kw : (e + 1) * kh * kw]) if kh * kw <= MAX_TERMS else box
+        steps.append(f"{name} = {v}: {v} * {kern} = {block}, added at rows {at_rows} and cols {at_cols}")
     if count > SHOWN:
         steps.append(f"... and likewise for the remaining {count - SHOWN} input values, adding where blocks overlap.")
     if padding != (0, 0):
@@ -327,7 +330,7 @@ def _transpose_steps(x, kernel, weight, full, b, y, stride, padding, output_padd
         rows = f"rows {padding[0]} to {padding[0] + y.shape[1] - 1}"
         cols = f"cols {padding[1]} to {padding[1] + y.shape[2] - 1}"
         steps.append(f"Crop: keep {rows} and {cols} of the full grid.")
-    if np.any(b != 0):
+    if any(b.tolist()):
         steps.append(f"Add the bias {vec_or_num(b)} to every entry (of its output channel).")
     steps.append(f"Result ({out_shape}):\n" + show(y if kernel.ndim == 4 else y[0]))
     return tuple(steps)
@@ -338,4 +341,5 @@ def _transpose_steps(x, kernel, weight, full, b, y, stride, padding, output_padd
 
 def vec_or_num(a: np.ndarray) -> str:
     """A bias: one number when all entries are equal, else the vector."""
-    return num(a[0]) if np.all(a == a[0]) else fmt.vec(a)
+    values = a.tolist()
+    return num(values[0]) if values.count(values[0]) == len(values) else fmt.vec(a)

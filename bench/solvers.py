@@ -384,6 +384,8 @@ def _large(rng):
         ("conv-transpose2d", {"input": v(2, 6, 6), "kernel": v(2, 6, 6), "stride": 2, "padding": 2}),
         ("conv-transpose2d", {"input": v(3, 3), "kernel": v(3, 3), "stride": 3, "dilation": 2,
                               "output_padding": [2, 1]}),
+        ("conv-transpose2d", {"input": v(2, 2, 3), "kernel": v(2, 3, 2, 2), "bias": v(3), "padding": [1, 0]}),
+        ("conv-transpose2d", {"input": v(2, 2), "kernel": v(1, 2, 3, 3), "bias": [0.5, 0.5], "stride": 2}),
         ("pool", {"input": v(21, 21), "size": 6, "stride": 3, "padding": 3, "mode": "avg"}),
         ("pool", {"input": v(3, 12, 12), "size": [2, 6], "mode": "max"}),
         ("upsample", {"input": v(3, 9, 9), "scale": 3}),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 
 from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.convolution import check_fits, conv_size, limit, pad, scatter, spread_elements, windows
-from ncquiz.solvers.steps import AXES, MAX_TERMS, SHOWN, inline, num, paren, plural, products, show, span
+from ncquiz.solvers.steps import (AXES, MAX_TERMS, SHOWN, inline_template, inline_texts, num, plural, product_template,
+                                  products, show, span)
 
 # ---------------------------------------------------------------- mathematics
 
@@ -96,21 +99,35 @@ def _conv_backward_steps(xp, kernel, g, gp, answer, stride, padding) -> tuple[st
 
 def _sum_text(a: np.ndarray) -> str:
     """'1 + 2 + (-3)' for the entries of a; a long sum keeps its first three and last terms."""
-    v = a.ravel().tolist()
+    v = fmt.pars(fmt.nums(a.ravel().tolist()))
     if len(v) <= MAX_TERMS:
-        return " + ".join(map(paren, v))
-    return " + ".join(map(paren, v[:3])) + f" + ... + {paren(v[-1])} ({len(v)} terms)"
+        return " + ".join(v)
+    return " + ".join(v[:3]) + f" + ... + {v[-1]} ({len(v)} terms)"
 
 
 def _grad_kernel_entries(xp, g, gk, stride) -> list[str]:
     """The first grad_kernel entries: the strided input window times grad_output."""
     kw, (oh, ow) = gk.shape[1], g.shape
+    shown = min(SHOWN, gk.size)
+    values = fmt.nums(gk.ravel()[:shown].tolist())
+    if oh * ow <= MAX_TERMS:  # each sum: x_p's entries picked at fixed offsets from its corner, times grad_output
+        times_g = product_template(fmt.pars(fmt.nums(g.ravel().tolist())))
+        seen = xp[: (shown - 1) // kw + stride[0] * (oh - 1) + 1]  # the rows the shown entries use
+        factors = fmt.pars(fmt.nums(seen.ravel().tolist()))
+        cols = seen.shape[1]
+        offsets = [i * stride[0] * cols + j * stride[1] for i in range(oh) for j in range(ow)]
+        pick = itemgetter(*offsets) if len(offsets) > 1 else lambda flat: (flat[0],)
     texts = []
-    for e in range(min(SHOWN, gk.size)):
+    for e in range(shown):
         a, b = divmod(e, kw)
-        win = xp[a : a + stride[0] * (oh - 1) + 1 : stride[0], b : b + stride[1] * (ow - 1) + 1 : stride[1]]
+        if oh * ow <= MAX_TERMS:
+            first = a * cols + b
+            sum_text = times_g % pick(factors[first : first + offsets[-1] + 1])
+        else:
+            sum_text = products(xp[a : a + stride[0] * (oh - 1) + 1 : stride[0],
+                                   b : b + stride[1] * (ow - 1) + 1 : stride[1]], g)
         texts.append(f"grad_kernel[{a}][{b}]: x_p rows {span(a, oh, stride[0])} and cols {span(b, ow, stride[1])} "
-                     f"times grad_output:\n  {products(win, g)} = {num(gk[a, b])}")
+                     f"times grad_output:\n  {sum_text} = {values[e]}")
     if gk.size > SHOWN:
         texts.append(f"... and likewise for the remaining {gk.size - SHOWN} grad_kernel entries.")
     return texts
@@ -119,11 +136,15 @@ def _grad_kernel_entries(xp, g, gk, stride) -> list[str]:
 def _scatter_entries(g, kernel, stride) -> list[str]:
     """The first grad_output entries scattered as grad_output[i][j] * kernel."""
     (kh, kw), ow = kernel.shape, g.shape[1]
+    shown = min(SHOWN, g.size)
+    first = g.ravel()[:shown]
+    blocks = fmt.nums((first[:, None, None] * kernel).ravel().tolist())  # each value times the kernel
+    box = inline_template(kh, kw) if kh * kw <= MAX_TERMS else f"(a {kh}x{kw} array)"
     texts = []
-    for e in range(min(SHOWN, g.size)):
+    for e, v in enumerate(fmt.nums(first.tolist())):
         i, j = divmod(e, ow)
-        v = g[i, j]
-        texts.append(f"grad_output[{i}][{j}] = {num(v)}: {num(v)} * kernel = {inline(v * kernel)}, "
+        block = box % tuple(blocks[e * kh * kw : (e + 1) * kh * kw]) if kh * kw <= MAX_TERMS else box
+        texts.append(f"grad_output[{i}][{j}] = {v}: {v} * kernel = {block}, "
                      f"added to x_p's gradient at rows {span(i * stride[0], kh)} and cols {span(j * stride[1], kw)}")
     if g.size > SHOWN:
         texts.append(f"... and likewise for the remaining {g.size - SHOWN} grad_output entries, adding where "
@@ -166,9 +187,9 @@ def _maxpool_steps(x, g, flat, grad, size, stride, padding, padded) -> tuple[str
                      "so padding is never the maximum.")
     steps.append("Each window's gradient grad_output[i][j] goes to the position of the window's maximum "
                  "(the first one in row-major order on ties, as PyTorch); all other positions get 0.")
-    for e in range(min(SHOWN, g.size)):
-        i, j = divmod(e, ow)
-        steps.append(_window_text(x, g, flat, (i, j), size, stride, padding, padded))
+    values, routed, spots = x.tolist(), g.ravel()[:SHOWN].tolist(), flat.ravel()[:SHOWN].tolist()
+    for e, (g_e, spot) in enumerate(zip(routed, spots)):
+        steps.append(_window_text(values, g_e, spot, divmod(e, ow), size, stride, padding, padded))
     if g.size > SHOWN:
         steps.append(f"... and likewise for the remaining {g.size - SHOWN} windows.")
     if stride[0] < size[0] or stride[1] < size[1]:
@@ -178,19 +199,20 @@ def _maxpool_steps(x, g, flat, grad, size, stride, padding, padded) -> tuple[str
     return tuple(steps)
 
 
-def _window_text(x, g, flat, at, size, stride, padding, padded) -> str:
-    """One window: its input entries, its maximum and where grad_output[i][j] goes."""
+def _window_text(values, grad, spot, at, size, stride, padding, padded) -> str:
+    """One window: its input entries, its maximum and where its gradient grad goes (input as lists, spot the
+    flat index of its maximum in the padded input)."""
     i, j = at
-    r, c = divmod(int(flat[i, j]), padded[1])
+    r, c = divmod(spot, padded[1])
     r, c = r - padding[0], c - padding[1]
     r0, c0 = i * stride[0] - padding[0], j * stride[1] - padding[1]
-    r1, c1 = min(r0 + size[0], x.shape[0]), min(c0 + size[1], x.shape[1])
+    r1, c1 = min(r0 + size[0], len(values)), min(c0 + size[1], len(values[0]))
     r0, c0 = max(r0, 0), max(c0, 0)
-    win = x[r0:r1, c0:c1]
-    best = x[r, c]
-    ties = int(np.count_nonzero(win == best))
+    win = [row[c0:c1] for row in values[r0:r1]]
+    best = values[r][c]
+    ties = sum([row.count(best) for row in win])
     tie = f" (first of {ties} equal maxima)" if ties > 1 else ""
-    part = " (the rest is padding)" if win.shape != tuple(size) else ""
+    part = " (the rest is padding)" if (r1 - r0, c1 - c0) != tuple(size) else ""
+    shown = inline_texts(fmt.num_rows(win)) if (r1 - r0) * (c1 - c0) <= MAX_TERMS else f"(a {r1 - r0}x{c1 - c0} array)"
     return (f"window ({i}, {j}): input rows {span(r0, r1 - r0)} and cols {span(c0, c1 - c0)}{part} = "
-            f"{inline(win)}: max {num(best)} at input[{r}][{c}]{tie}, which gets grad_output[{i}][{j}] = "
-            f"{num(g[i, j])}")
+            f"{shown}: max {num(best)} at input[{r}][{c}]{tie}, which gets grad_output[{i}][{j}] = {num(grad)}")

@@ -53,7 +53,8 @@ def test_pdf_paper_has_every_question_marks_and_code(capsys, tmp_path):
         assert q["code"] in flat.replace(" ", "") or q["code"] in flat
     assert f"Total: {key['students']['']['marks']} marks" in flat
     assert f"Page 1 of {pages}" in flat  # page numbers count this paper's pages
-    from ncquiz.papers.render import PdfCompiler, render_source  # the PNG export counts pages independently
+    from ncquiz.papers.pdf import PdfCompiler  # the PNG export counts pages independently
+    from ncquiz.papers.render import render_source
     from ncquiz.papers.build import Student, build, choose_families
     import numpy as np
 
@@ -254,3 +255,17 @@ def test_bad_roster_rows_are_reported_with_lines(capsys, tmp_path):
     path.write_text("student_id,name\ns1,A\n,B\ns1,C\n")
     code, _, err = run(capsys, ["worksheet", "--students", str(path), "--out", str(tmp_path / "o")])
     assert code == 2 and "r.csv:3: no student id" in err and "r.csv:4: student id 's1' is also on line 2" in err
+
+
+def test_a_larger_class_compiles_in_worker_processes(capsys, tmp_path):
+    """Ten students: the PDFs are compiled in parallel worker processes and each is the right student's."""
+    roster = tmp_path / "class.csv"
+    roster.write_text("student_id,name\n" + "".join(f"x{i:02d},Pupil {i}\n" for i in range(10)))
+    out = tmp_path / "papers"
+    code, _, err = run(capsys, ["worksheet", "--students", str(roster), "--count", "2", "--seed", "8", "--out", str(out),
+                                "--key"])
+    assert code == 0, err
+    for i in range(10):
+        assert f"Pupil {i}" in pdf_text(out / f"x{i:02d}.pdf")[1]
+    _, key_text = pdf_text(out / "key.pdf")
+    assert all(f"Pupil {i}" in key_text for i in range(10))

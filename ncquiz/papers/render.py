@@ -339,27 +339,3 @@ def render_source(sheet: Worksheet, fmt_name: str, key: bool, template_dir: Path
     except TemplateError as exc:
         where = f"{getattr(exc, 'filename', None) or name}" + (f", line {exc.lineno}" if getattr(exc, "lineno", None) else "")
         raise NcquizError(f"template {where}: {exc.message}") from None
-
-
-class PdfCompiler:
-    """Compiles Typst sources to PDF in-process, reusing one typst world (fonts load once)."""
-
-    def __init__(self, workdir: Path):
-        import typst
-
-        self.typst = typst
-        self.path = Path(workdir) / "paper.typ"
-        self.path.write_text("")
-        self.compiler = typst.Compiler(str(self.path), ignore_system_fonts=True)
-
-    def pdf(self, source: str) -> bytes:
-        self.path.write_text(source, encoding="utf-8")
-        try:
-            return self.compiler.compile(format="pdf", pdf_tags=False)  # tags cost 2-3x the compile time
-        except self.typst.TypstError as exc:
-            raise NcquizError(f"typst could not compile the paper: {str(exc).splitlines()[0]}") from None
-
-    def png(self, source: str, ppi: float = 110.0) -> list[bytes]:
-        self.path.write_text(source, encoding="utf-8")
-        pages = self.compiler.compile(format="png", ppi=ppi)
-        return pages if isinstance(pages, list) else [pages]

@@ -376,7 +376,9 @@ DRAW = {"conv2d": _conv2d, "conv-transpose2d": _conv_transpose2d, "pool": _pool,
 
 def _large(rng):
     """Cases past the limits of what steps write out in full (long sums, big grids, many units or times)."""
-    v = lambda *shape: _values(rng, shape)  # noqa: E731
+    def v(*shape):
+        return _values(rng, shape)
+
     return [
         ("conv2d", {"input": v(22, 22), "kernel": v(6, 6)}),
         ("conv2d", {"input": v(2, 9, 9), "kernel": v(3, 2, 5, 6), "padding": 1, "bias": v(3)}),

@@ -7,8 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ncquiz.solvers import fmt
-from ncquiz.solvers.steps import (MAX_TERMS, inline, inline_template, inline_texts, product_sum, product_template,
-                                  products, terms, terms_texts)
+from ncquiz.solvers.steps import (
+    MAX_TERMS,
+    inline,
+    inline_template,
+    inline_texts,
+    product_sum,
+    product_template,
+    products,
+    terms,
+    terms_texts,
+)
 
 VALUES = st.lists(st.one_of(st.floats(-1e6, 1e6), st.sampled_from([0.0, -0.0, -1.0, 1e-7, -1e-7, -2.5])),
                   min_size=1, max_size=30)

@@ -8,9 +8,28 @@ import numpy as np
 
 from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
-from ncquiz.solvers.convolution import check_fits, conv_size, limit, pad, scatter, spread_elements, windows
-from ncquiz.solvers.steps import (AXES, MAX_TERMS, SHOWN, inline_template, inline_texts, num, plural, product_template,
-                                  products, show, span)
+from ncquiz.solvers.convolution import (
+    check_fits,
+    conv_size,
+    limit,
+    pad,
+    scatter,
+    spread_elements,
+    windows,
+)
+from ncquiz.solvers.steps import (
+    AXES,
+    MAX_TERMS,
+    SHOWN,
+    inline_template,
+    inline_texts,
+    num,
+    plural,
+    product_template,
+    products,
+    show,
+    span,
+)
 
 # ---------------------------------------------------------------- mathematics
 

@@ -14,8 +14,19 @@ from numpy.lib.stride_tricks import as_strided
 from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.spec import MAX_ELEMENTS
-from ncquiz.solvers.steps import (AXES, MAX_TERMS, SHOWN, inline_template, num, paren, plural, product_sum,
-                                  product_template, show, span)
+from ncquiz.solvers.steps import (
+    AXES,
+    MAX_TERMS,
+    SHOWN,
+    inline_template,
+    num,
+    paren,
+    plural,
+    product_sum,
+    product_template,
+    show,
+    span,
+)
 
 # ---------------------------------------------------------------- mathematics
 

@@ -88,7 +88,9 @@ def _scheme(part) -> list[str]:
     return lines
 
 
-def _part_view(part) -> dict:
+def _part_view(part, size_asked: bool = False) -> dict:
+    """A part as the templates see it. `size_asked`: an earlier part asks for a size, so the
+    answer space must not give the shape away (an open box instead of a grid of that shape)."""
     shape = tuple(np.shape(part.answer)) if part.type in ("vector", "matrix") else ()
     solution = "\n".join([*([part.solution] if part.solution else []), *part.steps])
     return {
@@ -99,6 +101,7 @@ def _part_view(part) -> dict:
         "prompt": _blocks(part.prompt),
         "type": part.type,
         "shape": shape,
+        "open": size_asked and part.type in ("vector", "matrix"),
         "size": len(part.answer) if part.type == "shape" else 0,
         "options": [{"letter": letter, "text": text, "correct": letter in part.correct} for letter, text in part.options],
         "answer_text": part.answer_text().strip("\n"),
@@ -125,7 +128,8 @@ def view(sheet: Worksheet, key: bool) -> dict:
                 "marks_text": f"[{q.marks:g} mark{'s' if q.marks != 1 else ''}]",
                 "prompt": _blocks(q.prompt),
                 "conventions": list(q.family.conventions),
-                "parts": [_part_view(p) for p in q.parts],
+                "parts": [_part_view(p, any(e.type in ("integer", "shape") for e in q.parts[:i]))
+                          for i, p in enumerate(q.parts)],
                 "extra": q.solution_extra,
             })
         papers.append({"student": {"id": paper.student.id, "name": paper.student.name}, "marks": paper.marks,
@@ -159,6 +163,8 @@ class Typst:
 
     def space(self, part: dict) -> str:
         t = part["type"]
+        if part["open"]:
+            return "#box(width: 9cm, height: 4.5cm, stroke: 0.5pt + luma(120))"
         if t in ("vector", "matrix"):
             rows, cols = (1, part["shape"][0]) if len(part["shape"]) == 1 else part["shape"][-2:]
             cells = ", ".join(["[]"] * (rows * cols))
@@ -203,6 +209,8 @@ class Html:
 
     def space(self, part: dict) -> str:
         t = part["type"]
+        if part["open"]:
+            return '<span class="box open"></span>'
         if t in ("vector", "matrix"):
             rows, cols = (1, part["shape"][0]) if len(part["shape"]) == 1 else part["shape"][-2:]
             row = "<tr>" + "<td></td>" * cols + "</tr>"
@@ -243,6 +251,8 @@ class Markdown:
 
     def space(self, part: dict) -> str:
         t = part["type"]
+        if part["open"]:
+            return "\n\n".join(["_" * 40] * 4)
         if t in ("vector", "matrix"):
             rows, cols = (1, part["shape"][0]) if len(part["shape"]) == 1 else part["shape"][-2:]
             header = "|" + "|".join(["     "] * cols) + "|\n|" + "|".join(["-----"] * cols) + "|"
@@ -288,6 +298,8 @@ class Latex:
 
     def space(self, part: dict) -> str:
         t = part["type"]
+        if part["open"]:
+            return "\\fbox{\\rule{0pt}{4.5cm}\\hspace{9cm}}"
         if t in ("vector", "matrix"):
             rows, cols = (1, part["shape"][0]) if len(part["shape"]) == 1 else part["shape"][-2:]
             row = " & ".join(["\\rule{0pt}{0.9cm}\\hspace{1.3cm}"] * cols) + " \\\\ \\hline"

@@ -43,7 +43,7 @@ class QuestionPart:
     prompt: list
     answer: object
     result: object = None
-    steps: tuple[str, ...] = ()
+    steps_source: object = ()  # the worked steps, or the Solution that writes them when first read
     solution: str = ""
     hint: str = ""
     options: list[tuple[str, str]] = field(default_factory=list)
@@ -54,6 +54,12 @@ class QuestionPart:
     @property
     def label(self) -> str:
         return self.spec.label
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The worked steps (a solver's are written only when first asked for)."""
+        source = self.steps_source
+        return source.steps if hasattr(source, "steps") else tuple(source)
 
     @property
     def type(self) -> str:
@@ -281,6 +287,8 @@ class Compiled:
     def answer(self, spec: PartSpec, ctx: dict, mistake: Mistake | None = None, strict: bool = True):
         """(answer, solver result, steps) of a numeric part in the context ctx, optionally with a mistake.
 
+        The steps are the solver's Solution (its steps are written only when read) or ().
+
         Not strict (a mistaken method, or follow-through from a student's value): an integer part's
         value may come out fractional.
         """
@@ -301,7 +309,7 @@ class Compiled:
                 solution = solve(spec.solver, {k: _plain(v) for k, v in args.items()})
             except NcquizError as exc:
                 raise SolverRefused(f"{where}: {spec.solver} refused its parameters: {exc}") from None
-            result, steps = solution.answer, solution.steps
+            result, steps = solution.answer, solution
         ctx["result"] = result
         try:
             value = run(answer_expr, f"{where}.answer", ctx)
@@ -317,7 +325,7 @@ class Compiled:
         if spec.type in ("vector", "matrix") and not np.any(np.asarray(answer)):
             raise Degenerate
         part = QuestionPart(spec=spec, prompt=self._render(c["prompt"], f"{where}.prompt", ctx) if render else [],
-                            answer=answer, result=result, steps=tuple(steps))
+                            answer=answer, result=result, steps_source=steps)
         if c["solution"] and render:
             part.solution = run(c["solution"], f"{where}.solution", ctx).strip()
         if c["hint"] and render:
@@ -330,7 +338,7 @@ class Compiled:
         elif spec.type == "text":
             ctx["answers"][spec.label] = part.answer = part.model_answer
             points = [f"- {r.point} ({_marks(r.marks)})" for r in spec.rubric]
-            part.steps = (f"Marking points (up to {_marks(spec.marks)}):", *points)
+            part.steps_source = (f"Marking points (up to {_marks(spec.marks)}):", *points)
         return part
 
     def _choose(self, spec: PartSpec, part: QuestionPart, ctx: dict, rng) -> None:
@@ -362,7 +370,7 @@ class Compiled:
             option = part.option_notes[letter]
             verdict = "correct" if option.correct else "wrong"
             notes.append(f"({letter}) {verdict}" + (f": {option.why}" if option.why else "."))
-        part.steps = tuple(notes)
+        part.steps_source = tuple(notes)
 
     @staticmethod
     def _render(compiled_template, where: str, ctx: dict) -> list:

@@ -7,13 +7,29 @@ function. This package module imports no NumPy itself, so `spec` stays cheap to 
 from __future__ import annotations
 
 import importlib
-from collections import namedtuple
 
 
-class Solution(namedtuple("Solution", "answer steps", defaults=((),))):
-    """A solver's result: the answer (array, number or dict of them) and the worked steps (strings)."""
+class Solution:
+    """A solver's result: the answer (array, number or dict of them) and the worked steps (strings).
 
-    __slots__ = ()
+    Solvers may pass the steps as a function: they are then written only when first read, so
+    callers that need only the answer (marking, checks inside question families) skip them.
+    """
+
+    __slots__ = ("answer", "_steps")
+
+    def __init__(self, answer, steps=()):
+        self.answer = answer
+        self._steps = steps
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        if callable(self._steps):
+            self._steps = tuple(self._steps())
+        return self._steps
+
+    def __iter__(self):  # answer, steps = solution
+        return iter((self.answer, self.steps))
 
 
 def solver_function(kind_name: str):

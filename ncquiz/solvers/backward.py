@@ -84,7 +84,7 @@ def conv2d_backward(input, kernel, grad_output, stride=(1, 1), padding=(0, 0)) -
         "grad_kernel": grad_kernel(xp, g, stride, (kh, kw)),
         "grad_bias": float(g.sum()),
     }
-    return Solution(answer, _conv_backward_steps(xp, kernel, g, gp, answer, stride, padding))
+    return Solution(answer, lambda: _conv_backward_steps(xp, kernel, g, gp, answer, stride, padding))
 
 
 def _conv_backward_steps(xp, kernel, g, gp, answer, stride, padding) -> tuple[str, ...]:
@@ -191,7 +191,7 @@ def maxpool_backward(input, size, stride, grad_output, padding=(0, 0)) -> Soluti
     xp = pad(input[None], padding, -np.inf)[0]
     flat = window_argmax(xp, size, stride, out)
     grad = route(g, flat, padded)[padding[0] : padding[0] + h, padding[1] : padding[1] + w]
-    return Solution(grad, _maxpool_steps(input, g, flat, grad, size, stride, padding, padded))
+    return Solution(grad, lambda: _maxpool_steps(input, g, flat, grad, size, stride, padding, padded))
 
 
 def _maxpool_steps(x, g, flat, grad, size, stride, padding, padded) -> tuple[str, ...]:

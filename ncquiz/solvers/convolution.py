@@ -174,8 +174,7 @@ def conv2d(input, kernel, stride=(1, 1), padding=(0, 0), dilation=(1, 1), bias=0
     xp = pad(x, padding)
     y = correlate(xp, slid, stride, dilation) + b[:, None, None]
     answer = y if kernel.ndim == 4 else y[0]
-    steps = _conv2d_steps(x, xp, kernel, slid, b, y, stride, padding, dilation, flip)
-    return Solution(answer, steps)
+    return Solution(answer, lambda: _conv2d_steps(x, xp, kernel, slid, b, y, stride, padding, dilation, flip))
 
 
 def _conv2d_steps(x, xp, kernel, slid, b, y, stride, padding, dilation, flip) -> tuple[str, ...]:
@@ -288,9 +287,8 @@ def conv_transpose2d(input, kernel, stride=(1, 1), padding=(0, 0), output_paddin
     grid = scatter(x, weight, stride, dilation, size)
     y = grid[:, padding[0] : padding[0] + out[0], padding[1] : padding[1] + out[1]] + b[:, None, None]
     answer = y if kernel.ndim == 4 else y[0]
-    steps = _transpose_steps(x, kernel, weight, grid[:, : full[0], : full[1]], b, y, stride, padding,
-                             output_padding, dilation)
-    return Solution(answer, steps)
+    return Solution(answer, lambda: _transpose_steps(x, kernel, weight, grid[:, : full[0], : full[1]], b, y, stride, padding,
+                             output_padding, dilation))
 
 
 def _transpose_steps(x, kernel, weight, full, b, y, stride, padding, output_padding, dilation) -> tuple[str, ...]:

@@ -84,10 +84,12 @@ def activation(input, fn, slope=0.01) -> Solution:  # noqa: A002
         out = _apply(input, fn, slope)
     if not np.isfinite(out).all():  # only leaky-relu with |slope| > 1 can overflow
         raise ParamError("slope", f"{num(slope)}*x overflows float64 for the most negative entries")
-    steps = [FORMULA[fn].format(slope=num(slope))]
-    steps += _softmax_steps(input, out) if fn == "softmax" else _entry_steps(input, out, fn, slope)
-    steps.append("Result: " + show(out))
-    return Solution(out, tuple(steps))
+    def steps():
+        return [FORMULA[fn].format(slope=num(slope)),
+                *(_softmax_steps(input, out) if fn == "softmax" else _entry_steps(input, out, fn, slope)),
+                "Result: " + show(out)]
+
+    return Solution(out, steps)
 
 
 def _apply(x: np.ndarray, fn: str, slope: float) -> np.ndarray:
@@ -165,12 +167,10 @@ def normalize(input, method, range=(0.0, 1.0), ddof=0) -> Solution:  # noqa: A00
         raise ParamError("input", f"all values are equal; {undefined} is undefined")
     if method == "minmax":
         out = minmax(input, lo, hi)
-        steps = _minmax_steps(input, out, lo, hi)
-    else:
-        z = zscore(input, ddof)
-        out = np.tanh(z) if method == "tanh" else z
-        steps = _zscore_steps(input, z, out, ddof, method)
-    return Solution(out, steps + ("Result: " + show(out),))
+        return Solution(out, lambda: _minmax_steps(input, out, lo, hi) + ("Result: " + show(out),))
+    z = zscore(input, ddof)
+    out = np.tanh(z) if method == "tanh" else z
+    return Solution(out, lambda: _zscore_steps(input, z, out, ddof, method) + ("Result: " + show(out),))
 
 
 def _minmax_steps(x, out, lo, hi) -> tuple[str, ...]:

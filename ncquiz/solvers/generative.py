@@ -65,7 +65,7 @@ def vae(mu, logvar, eps) -> Solution:
         raise ParamError("mu" if mu_overflows else "logvar", "values too large: the KL term overflows float64")
     if not np.isfinite(z).all():
         raise ParamError("eps", "values too large: z = mu + sigma*eps overflows float64")
-    return Solution({"sigma": sigma, "z": z, "kl": kl}, _vae_steps(mu, logvar, eps, sigma, z, kl))
+    return Solution({"sigma": sigma, "z": z, "kl": kl}, lambda: _vae_steps(mu, logvar, eps, sigma, z, kl))
 
 
 def _vae_steps(mu, logvar, eps, sigma, z, kl) -> tuple[str, ...]:
@@ -107,7 +107,7 @@ def gan(d_real, d_fake) -> Solution:
     _check_probabilities("d_fake", d_fake)
     means = log_means(d_real, d_fake)
     answer = gan_losses(*means)
-    return Solution(answer, _gan_steps(d_real, d_fake, means, answer))
+    return Solution(answer, lambda: _gan_steps(d_real, d_fake, means, answer))
 
 
 def _check_probabilities(field: str, p: np.ndarray) -> None:

@@ -101,7 +101,7 @@ def pool(input, size, stride=None, padding=(0, 0), mode="max") -> Solution:  # n
             out = pool2d(xp, size, stride, mode)
     if not np.isfinite(out).all():  # only a sum of huge values can overflow; max pooling never gives -inf
         raise ParamError("input", "values too large: a window sum overflows float64")
-    return Solution(out, _pool_steps(input, xp, out, size, stride, padding, mode))
+    return Solution(out, lambda: _pool_steps(input, xp, out, size, stride, padding, mode))
 
 
 def _pool_steps(x, xp, out, size, stride, padding, mode) -> tuple[str, ...]:
@@ -166,7 +166,7 @@ def upsample(input, scale, mode="nearest") -> Solution:  # noqa: A002
         raise ParamError("scale", f"the {scale}x upsampled output would hold {elements:,} elements, "
                                   f"more than {MAX_ELEMENTS:,}")
     out = upsample2d(input, scale, mode)
-    return Solution(out, _upsample_steps(input, out, scale, mode))
+    return Solution(out, lambda: _upsample_steps(input, out, scale, mode))
 
 
 def _upsample_steps(x, out, scale, mode) -> tuple[str, ...]:

@@ -112,8 +112,8 @@ def rnn(x, w_xh, w_hh, b_h, h0, w_hy, b_y, activation, start=1):
         _check_size("w_hy", len(xs) * len(w_hy), f"T = {len(xs)} time steps times O = {len(w_hy)} outputs")
         _check_vector("b_y", b_y, w_hy.shape[0], f"O = {w_hy.shape[0]} from w_hy")
         answer["y"] = hs @ w_hy.T + b_y
-    steps = _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, answer.get("y"), start)
-    return Solution(answer, steps)
+    return Solution(answer, lambda: _rnn_steps(xs, w_xh, w_hh, b_h, h0, a, hs, activation, w_hy, b_y, answer.get("y"),
+                                               start))
 
 
 def _rnn_forward(xs, w_xh, w_hh, b_h, h0, act):
@@ -187,7 +187,7 @@ def lstm(x, w_f, w_i, w_g, w_o, b_f, b_i, b_g, b_o, h0, c0, start=1):
     z, gates, cs, hs = _lstm_forward(xs, w, b, h0, c0)
     answer = {name: gates[:, j * h:(j + 1) * h] for j, name in enumerate(_GATE_NAMES)}
     answer["c"], answer["h"] = cs, hs
-    return Solution(answer, _lstm_steps(xs, w, b, h0, c0, z, gates, answer, start))
+    return Solution(answer, lambda: _lstm_steps(xs, w, b, h0, c0, z, gates, answer, start))
 
 
 def _gate_weights(field, w, d, h):

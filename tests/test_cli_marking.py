@@ -6,6 +6,8 @@ import json
 import numpy as np
 import pytest
 
+from helpers import typed
+
 from ncquiz.bank import load_bank
 from ncquiz.cli import main
 
@@ -18,26 +20,9 @@ def run(capsys, argv):
     return code, out, err
 
 
-def written(part):
-    """A part's reference answer as a student would type it."""
-    if part.type in ("choice", "multi"):
-        return ", ".join(part.correct)
-    if part.type == "text":
-        return part.model_answer
-    if part.type == "shape":
-        return "x".join(map(str, part.answer))
-    a = np.asarray(part.answer, dtype=float)
-    fmt = (lambda x: f"{x:.{part.rule.value}f}") if part.rule and part.rule.kind == "dp" else repr
-    if a.ndim == 0:
-        return fmt(float(a))
-    if a.ndim == 1:
-        return " ".join(fmt(float(x)) for x in a)
-    return "; ".join(" ".join(fmt(float(x)) for x in row) for row in a)
-
-
 def test_check_json(capsys):
     q = BANK.variant("conv-basic", 4)
-    code, out, _ = run(capsys, ["check", q.code, "--answer", f"a={written(q.parts[0])}", "--json"])
+    code, out, _ = run(capsys, ["check", q.code, "--answer", f"a={typed(q.parts[0])}", "--json"])
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"variant", "score", "max", "parts"}
@@ -88,7 +73,7 @@ def make_class(tmp_path, students=30):
             for part in q.parts:
                 kind = s % 4
                 if kind == 0:  # all right
-                    rows.append([sid, q.code, part.label, written(part)])
+                    rows.append([sid, q.code, part.label, typed(part)])
                     total += part.marks
                 elif kind == 1:  # wrong
                     rows.append([sid, q.code, part.label, "999" if part.type not in ("choice", "multi", "text") else "zz"])
@@ -148,7 +133,7 @@ def test_mark_json_summary(capsys, tmp_path):
 def test_mark_clean_file_exits_0(capsys, tmp_path):
     q = BANK.variant("conv-basic", 3)
     path = tmp_path / "r.csv"
-    path.write_text(f"student,question,part,answer\nann,{q.code},a,\"{written(q.parts[0])}\"\n")
+    path.write_text(f"student,question,part,answer\nann,{q.code},a,\"{typed(q.parts[0])}\"\n")
     code, out, err = run(capsys, ["mark", str(path), "--out", str(tmp_path / "g.csv")])
     assert code == 0 and err == ""
 

@@ -6,30 +6,13 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from helpers import typed
+
 from ncquiz.bank import generate, load_bank
 from ncquiz.render.session import TerminalUI, expected_format
 from ncquiz.session.loop import Plan, Session, plan_practice
 
 BANK = load_bank()
-
-
-def typed(part):
-    """The reference answer as typed at the prompt (one line)."""
-    if part.type in ("choice", "multi"):
-        return ", ".join(part.correct)
-    if part.type == "text":
-        return part.model_answer.replace("\n", " ")
-    if part.type == "shape":
-        return "x".join(map(str, part.answer))
-    a = np.asarray(part.answer, dtype=float)
-    fmt = (lambda x: f"{x:.{part.rule.value}f}") if part.rule and part.rule.kind == "dp" else repr
-    if a.ndim == 0:
-        return fmt(float(a))
-    if a.ndim == 1:
-        return " ".join(fmt(float(x)) for x in a)
-    if a.ndim == 2:
-        return "; ".join(" ".join(fmt(float(x)) for x in row) for row in a)
-    return repr(a.tolist())
 
 
 class Script:

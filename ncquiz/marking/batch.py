@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import statistics
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ncquiz.atomic import atomic_write
 from ncquiz.errors import NcquizError
 from ncquiz.marking.mark import Marker, PartMark
 
@@ -187,23 +186,10 @@ def _question(code: str, bank, key, student: str, cache: dict, secret=None):
 
 def write_atomically(path: Path, rows, columns) -> None:
     """Write a CSV so that a crash or Ctrl-C never leaves a half-written file behind."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(columns)
-            writer.writerows(rows)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes it private; grades are an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_write(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        writer.writerows(rows)
 
 
 def totals_path(out: Path) -> Path:

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ncquiz.atomic import atomic_write
 from ncquiz.errors import NcquizError
 
 PARALLEL_FROM = 8
@@ -23,20 +24,8 @@ PARALLEL_FROM = 8
 def write_bytes(path: Path, data: bytes) -> None:
     """Write a file so that a crash never leaves it half written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes it private; a paper is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_write(path, "wb") as fh:
+        fh.write(data)
 
 
 class PdfCompiler:

@@ -15,6 +15,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ncquiz.atomic import atomic_write
 from ncquiz.errors import NcquizError
 
 FILENAME = "history.sqlite3"
@@ -241,18 +242,14 @@ def write_csv(answers: list[dict], path: Path) -> int:
         raise NcquizError(f"cannot write {path}: it is a folder; give a file name such as history.csv")
     if not path.parent.is_dir():
         raise NcquizError(f"cannot write {path}: the folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
+        with atomic_write(path, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(EXPORT_COLUMNS)
             for a in answers:
                 writer.writerow([_cell(a[c]) for c in EXPORT_COLUMNS])
-        os.replace(tmp, path)
     except OSError as exc:
         raise NcquizError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return len(answers)
 
 

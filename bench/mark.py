@@ -6,7 +6,8 @@ Each student has their own paper (their own variants of families drawn from the 
 and answers every part: about 60% right, 20% wrong (half of those a listed mistake, so the
 diagnosis runs), 10% follow-through cases (a wrong earlier part, then consistent working), 10%
 unreadable or blank. Budget (issue 4): 100,000 responses in under 5 seconds on this 2-core
-machine, measured as the whole `ncquiz mark` process.
+machine, measured as the whole `ncquiz mark` process. `--shared N` measures a common paper
+instead (N variants shared by the class), where generating the variants costs little.
 """
 
 from __future__ import annotations
@@ -47,15 +48,20 @@ def written(part, value=None):
     return repr(a.tolist())
 
 
-def responses(count: int, students: int, seed: int = 1) -> list[list[str]]:
+def responses(count: int, students: int, seed: int = 1, pool: int = 0) -> list[list[str]]:
+    """Rows of a class responses file; pool > 0: every question is one of `pool` shared variants."""
     rng = np.random.default_rng(seed)
     families = [compiled(f) for f in load_bank().families]
+    shared = [families[i % len(families)].generate(int(rng.integers(0, 2**32))) for i in range(pool)]
     rows = []
     s = 0
     while len(rows) < count:
         sid = f"s{s % students:05d}"
-        c = families[int(rng.integers(len(families)))]
-        q = c.generate(int(rng.integers(0, 2**32)))
+        if shared:
+            q = shared[int(rng.integers(len(shared)))]
+        else:
+            c = families[int(rng.integers(len(families)))]
+            q = c.generate(int(rng.integers(0, 2**32)))
         follow = rng.random() < 0.1
         for part in q.parts:
             r = rng.random()
@@ -83,10 +89,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--students", type=int, default=2000)
+    parser.add_argument("--shared", type=int, default=0, metavar="N",
+                        help="every question is one of N shared variants (a common paper), not a variant per student")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "responses.csv"
-        rows = responses(args.responses, args.students)
+        rows = responses(args.responses, args.students, pool=args.shared)
         with path.open("w", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["student", "question", "part", "answer"])

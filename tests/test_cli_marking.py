@@ -172,3 +172,17 @@ def test_outputs_are_written_atomically(tmp_path, monkeypatch):
         batch.write_atomically(target, rows(), batch.GRADE_COLUMNS)
     assert target.read_text() == "old,complete,file\n"
     assert [p.name for p in tmp_path.iterdir()] == ["g.csv"]
+
+
+def test_a_large_class_is_shared_with_a_worker_process(tmp_path, monkeypatch):
+    """Above the threshold a worker process marks part of the variants; the grades are the same."""
+    from ncquiz.marking import batch
+
+    path, _, _ = make_class(tmp_path, students=12)
+    text = path.read_text()
+    alone = batch.mark_class(text, BANK)
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 1)
+    shared = batch.mark_class(text, BANK)
+    key = lambda g: (g.student, g.question, g.mark.label, g.mark.score, g.mark.status, g.mark.feedback, g.mark.mistake)
+    assert [key(g) for g in shared.grades] == [key(g) for g in alone.grades]
+    assert len(shared.grades) > 50 and [b.line for b in shared.bad_rows] == [b.line for b in alone.bad_rows]

@@ -138,13 +138,17 @@ class Question:
     parts: list[QuestionPart]
     solution_extra: str
     context: dict
+    known_mistakes: dict = field(default_factory=dict, repr=False)  # label -> [(Mistake, answer)], for markers
 
     @property
     def marks(self):
         return self.family.marks
 
     def part(self, label: str) -> QuestionPart | None:
-        return next((p for p in self.parts if p.label == label), None)
+        for p in self.parts:  # two to six parts: a scan is quicker than building an index
+            if p.spec.label == label:
+                return p
+        return None
 
     def prompt_text(self) -> str:
         return plain(self.prompt)

@@ -63,7 +63,7 @@ def mark(responses: Annotated[Path, typer.Argument(metavar="RESPONSES.csv", help
 
     answer_key = AnswerKey.load(key) if key else None
     secret = Secret.load(secret_file) if secret_file else None
-    result = mark_class(text, bank(bank_dirs), answer_key, secret)
+    result = mark_class(text, bank(bank_dirs), answer_key, secret, bank_dirs)
     totals = write_results(result, out)
     for bad in result.bad_rows:
         typer.echo(f"{responses}:{bad.line}: {bad.message}", err=True)

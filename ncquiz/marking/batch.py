@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -121,46 +122,104 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     return rows, bad
 
 
-def mark_class(text: str, bank, key=None, secret=None) -> ClassResult:
+PARALLEL_FROM = 20_000
+"""From this many responses on, another process marks a share of the variants (variant
+generation dominates the cost, and each variant is generated in one process only)."""
+
+
+def mark_class(text: str, bank, key=None, secret=None, bank_dirs=None) -> ClassResult:
     """Mark every readable response; bad rows are reported, not fatal."""
     rows, bad = read_responses(text)
     result = ClassResult(bad_rows=bad)
-    questions: dict[str, object] = {}
+    variants: dict[str, object] = {}  # printed code -> (family, seed, variant code), or a message
     answers: dict[tuple[str, str], dict[str, str]] = {}
     first_line: dict[tuple[str, str, str], int] = {}
     order: list[tuple[str, str]] = []
+    families: dict[str, str] = {}
     for line, row in rows:
         student, code, label = row["student"], row["question"], row["part"].lower().strip("() ")
-        question = _question(code, bank, key, student, questions, secret)
-        if isinstance(question, str):
-            result.bad_rows.append(BadRow(line, question))
+        found = _variant(code, bank, key, student, variants, secret)
+        if isinstance(found, str):
+            result.bad_rows.append(BadRow(line, found))
             continue
-        if question.part(label) is None:
-            labels = ", ".join(p.label for p in question.parts)
+        family, _, real = found
+        if family.part(label) is None:
+            labels = ", ".join(p.label for p in family.parts)
             result.bad_rows.append(BadRow(line, f"question {code} has no part '{row['part']}' (its parts: {labels})"))
             continue
-        k = (student, question.code, label)
+        k = (student, real, label)
         if k in first_line:
             result.bad_rows.append(BadRow(line, f"a second answer by {student} to {code} part {label}; "
                                                 f"the first (line {first_line[k]}) is marked"))
             continue
         first_line[k] = line
-        sq = (student, question.code)
-        if sq not in answers:
-            answers[sq] = {}
-            order.append(sq)
-        answers[sq][label] = row["answer"]
-    for student, code in order:
-        question = questions[code]
-        marker = Marker(question)
-        for part in question.parts:
-            result.grades.append(Grade(student, code, question.family.id, marker.mark(part.label, answers[(student, code)].get(part.label))))
+        families[real] = family.id
+        if (student, real) not in answers:
+            answers[(student, real)] = {}
+            order.append((student, real))
+        answers[(student, real)][label] = row["answer"]
+    groups = [[s, c, answers[(s, c)]] for s, c in order]
+    marks = _mark_shared(groups, bank, bank_dirs) if len(first_line) >= PARALLEL_FROM else mark_groups(groups, bank)
+    for (student, code), group_marks in zip(order, marks):
+        result.grades.extend(Grade(student, code, families[code], m) for m in group_marks)
     result.bad_rows.sort(key=lambda b: b.line)
     return result
 
 
-def _question(code: str, bank, key, student: str, cache: dict, secret=None):
-    """The question of a code (cached), or a message saying why there is none."""
+def mark_groups(groups: list, bank) -> list[list[PartMark]]:
+    """The marks of every part of each [student, variant code, {label: answer}] group."""
+    from ncquiz.bank import generate
+
+    questions: dict[str, object] = {}
+    out = []
+    for _, code, given in groups:
+        question = questions.get(code)
+        if question is None:
+            family, seed = bank.resolve(code)
+            question = questions[code] = generate(family, seed, render=False)  # answers, not texts
+        marker = Marker(question)
+        out.append([marker.mark(part.label, given.get(part.label)) for part in question.parts])
+    return out
+
+
+def _mark_shared(groups: list, bank, bank_dirs) -> list[list[PartMark]]:
+    """mark_groups, with the variants split between this process and a worker process."""
+    import json
+    import subprocess
+    import sys
+
+    by_code: dict[str, list[int]] = defaultdict(list)
+    for i, (_, code, _) in enumerate(groups):
+        by_code[code].append(i)
+    mine, theirs, load = [], [], [0, 0]
+    for indices in sorted(by_code.values(), key=len, reverse=True):
+        side = 0 if load[0] <= load[1] else 1
+        (mine if side == 0 else theirs).extend(indices)
+        load[side] += len(indices)
+    root = str(Path(__file__).resolve().parents[2])  # where this ncquiz is importable from, installed or not
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    worker = subprocess.Popen([sys.executable, "-m", "ncquiz.marking.worker"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    job = json.dumps({"bank_dirs": [str(d) for d in bank_dirs or []], "groups": [groups[i] for i in theirs]})
+    worker.stdin.write(job.encode("utf-8"))
+    worker.stdin.close()
+    marks: list = [None] * len(groups)
+    for i, m in zip(mine, mark_groups([groups[i] for i in mine], bank)):
+        marks[i] = m
+    output, errors = worker.stdout.read(), worker.stderr.read()
+    if worker.wait() != 0:  # not expected; mark the share here rather than lose it
+        sys.stderr.write(f"warning: a marking worker failed ({errors.decode(errors='replace').strip()[-200:]}); "
+                         "marking its share here\n")
+        remote = mark_groups([groups[i] for i in theirs], bank)
+    else:
+        remote = [[PartMark(**m) for m in group] for group in json.loads(output)]
+    for i, m in zip(theirs, remote):
+        marks[i] = m
+    return marks
+
+
+def _variant(code: str, bank, key, student: str, cache: dict, secret=None):
+    """(family, seed, variant code) of a printed code (cached), or a message saying why there is none."""
     from ncquiz.bank import UnknownFamily
 
     if key is not None:
@@ -176,11 +235,9 @@ def _question(code: str, bank, key, student: str, cache: dict, secret=None):
         except NcquizError as exc:
             cache[code] = f"unknown variant: {exc}"
         else:
-            from ncquiz.bank import generate  # noqa: PLC0415 (the bank is loaded by the caller)
+            from ncquiz.bank.codes import encode
 
-            question = generate(family, seed, render=False)  # marking needs answers, not texts
-            cache[code] = question
-            cache[question.code] = question
+            cache[code] = (family, seed, encode(family.tag, seed))
     return cache[code]
 
 

@@ -134,7 +134,6 @@ class Marker:
     def __init__(self, question: Question):
         self.question = question
         self.values: dict[str, object] = {}  # readable earlier answers, by label
-        self._mistakes: dict[str, list] = {}
 
     def mark(self, label: str, text: str | None) -> PartMark:
         part = self.question.part(label)
@@ -268,7 +267,10 @@ class Marker:
         return None
 
     def _mistake_answers(self, part: QuestionPart) -> list:
-        if part.label not in self._mistakes:
+        """(mistake, its answer) for the part's known mistakes that differ from the right answer (kept on the
+        question, so a class of students answering the same variant computes them once)."""
+        known = self.question.known_mistakes
+        if part.label not in known:
             found = []
             for mistake in part.spec.mistakes:
                 try:
@@ -278,8 +280,8 @@ class Marker:
                 if np.shape(alt) == np.shape(part.answer) and _agrees(alt, part.answer, part.rule):
                     continue  # indistinguishable from the right method here
                 found.append((mistake, alt))
-            self._mistakes[part.label] = found
-        return self._mistakes[part.label]
+            known[part.label] = found
+        return known[part.label]
 
     @staticmethod
     def _as_answer(part: QuestionPart, value):

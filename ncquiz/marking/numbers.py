@@ -69,11 +69,16 @@ def ambiguous_comma(text: str) -> bool:
     return bool(re.match(r"^[+-]?[1-9]\d{0,2},\d{3}$", text.strip()))
 
 
+_PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def read_number(text: str) -> float:
     """The value of one number or small expression; NumberError if it cannot be read."""
     t = normalise(text)
     if not t:
         raise NumberError("empty")
+    if len(t) <= 40 and _PLAIN.fullmatch(t):  # most answers are plain numbers: no need to parse an expression
+        return _finite(float(t))
     if len(t) > MAX_LENGTH:
         raise NumberError(f"too long (at most {MAX_LENGTH} characters)")
     percent = t.endswith("%")

@@ -7,8 +7,10 @@ Run with the project's Python:
 
 Timings: `list` is `solve()` with JSON-like (nested list) params, `ndarray` is `solve()` with the
 arrays the question generator passes, `solver` is the kind's function on params already checked
-by `coerce`. Each is the best of several repeats, in CPU time of this thread (time.thread_time), so
-other processes on a shared machine disturb it far less than wall-clock time. Budget: a question variant calls one to three
+by `coerce`. Every timing reads the solution's steps (a Solution may write them only when first
+read), so it is the cost of an answer with its worked solution. Each is the best of several
+repeats, in CPU time of this thread (time.thread_time), so other processes on a shared machine
+disturb it far less than wall-clock time. Budget: a question variant calls one to three
 solvers and the generator must make 5,000 variants a second.
 
 The snapshot is meant for optimising the solvers without changing their output: write one
@@ -116,8 +118,8 @@ def bench(match: str | None, rounds: int = 20, budget: float = 0.005) -> None:
             continue
         arrays = as_ndarrays(kind, params)
         func, checked = solver_function(kind), coerce(KINDS[kind], params)
-        fns = (lambda k=kind, p=params: solve(k, p), lambda k=kind, p=arrays: solve(k, p),
-               lambda f=func, c=checked: f(**c))
+        fns = (lambda k=kind, p=params: solve(k, p).steps, lambda k=kind, p=arrays: solve(k, p).steps,
+               lambda f=func, c=checked: f(**c).steps)
         timed.append((name, [(fn, calls_for(fn, budget)) for fn in fns]))
     best = {name: [float("inf")] * 3 for name, _ in timed}
     for _ in range(rounds):

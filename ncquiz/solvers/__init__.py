@@ -6,6 +6,7 @@ function. This package module imports no NumPy itself, so `spec` stays cheap to 
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 
@@ -32,8 +33,9 @@ class Solution:
         return iter((self.answer, self.steps))
 
 
+@functools.lru_cache(maxsize=None)
 def solver_function(kind_name: str):
-    """The Python function behind a kind (raises KeyError for an unknown kind)."""
+    """The Python function behind a kind (raises KeyError for an unknown kind); looked up once."""
     from ncquiz.solvers.spec import KINDS
 
     module, _, func = KINDS[kind_name].func.partition(":")
@@ -45,8 +47,7 @@ def solve(kind_name: str, params: dict) -> Solution:
     from ncquiz.solvers.params import coerce
     from ncquiz.solvers.spec import KINDS
 
-    kind = KINDS[kind_name]
-    return solver_function(kind_name)(**coerce(kind, params))
+    return solver_function(kind_name)(**coerce(KINDS[kind_name], params))
 
 
 def to_json(value):

@@ -23,6 +23,7 @@ from ncquiz.solvers.steps import (
     SHOWN,
     inline_template,
     inline_texts,
+    likewise,
     num,
     plural,
     product_template,
@@ -147,8 +148,7 @@ def _grad_kernel_entries(xp, g, gk, stride) -> list[str]:
                                    b : b + stride[1] * (ow - 1) + 1 : stride[1]], g)
         texts.append(f"grad_kernel[{a}][{b}]: x_p rows {span(a, oh, stride[0])} and cols {span(b, ow, stride[1])} "
                      f"times grad_output:\n  {sum_text} = {values[e]}")
-    if gk.size > SHOWN:
-        texts.append(f"... and likewise for the remaining {gk.size - SHOWN} grad_kernel entries.")
+    texts += likewise(gk.size, "grad_kernel entries")
     return texts
 
 
@@ -209,8 +209,7 @@ def _maxpool_steps(x, g, flat, grad, size, stride, padding, padded) -> tuple[str
     values, routed, spots = x.tolist(), g.ravel()[:SHOWN].tolist(), flat.ravel()[:SHOWN].tolist()
     for e, (g_e, spot) in enumerate(zip(routed, spots)):
         steps.append(_window_text(values, g_e, spot, divmod(e, ow), size, stride, padding, padded))
-    if g.size > SHOWN:
-        steps.append(f"... and likewise for the remaining {g.size - SHOWN} windows.")
+    steps += likewise(g.size, "windows")
     if stride[0] < size[0] or stride[1] < size[1]:
         steps.append("The windows overlap (stride < size): where one position is the maximum of several "
                      "windows, their gradients add.")

@@ -19,6 +19,7 @@ from ncquiz.solvers.steps import (
     MAX_TERMS,
     SHOWN,
     inline_template,
+    likewise,
     num,
     paren,
     plural,
@@ -202,8 +203,7 @@ def _conv2d_steps(x, xp, kernel, slid, b, y, stride, padding, dilation, flip) ->
         steps.append(f"Dilation {dilation[0]}x{dilation[1]}: the kernel taps are {dilation[0]} rows and "
                      f"{dilation[1]} columns apart in the (padded) input.")
     steps += _conv2d_entries(xp, slid[0], b[0], y[0], stride, dilation)
-    if y[0].size > SHOWN:
-        steps.append(f"... and likewise for the remaining {y[0].size - SHOWN} entries.")
+    steps += likewise(y[0].size)
     if o > 1:
         others = ("Filter 1 slides over the input in the same way, giving output channel 1." if o == 2 else
                   f"Filters 1 to {o - 1} slide over the input in the same way, each giving one output channel.")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
-from ncquiz.solvers.steps import SHOWN, num, paren, show, terms
+from ncquiz.solvers.steps import SHOWN, likewise, num, paren, show, terms
 
 FORMULA = {
     "relu": "relu(x) = max(0, x)",
@@ -104,8 +104,7 @@ def _entry_steps(x, out, fn, slope) -> list[str]:
     xs = x.ravel()[:SHOWN].tolist()
     texts, negated, results = fmt.nums(xs), fmt.nums([-v for v in xs]), fmt.nums(out.ravel()[:SHOWN].tolist())
     steps = [_entry(fn, v, a, neg, y, slope) for v, a, neg, y in zip(xs, texts, negated, results)]
-    if x.size > SHOWN:
-        steps.append(f"... and likewise for the remaining {x.size - SHOWN} entries.")
+    steps += likewise(x.size)
     return steps
 
 
@@ -145,8 +144,7 @@ def _softmax_steps(x, out) -> list[str]:
     first = "Row 0: subtract" if x.ndim > 1 else "Subtract"
     steps = [f"{first} the maximum {num(m)} before exponentiating (softmax is unchanged by a shift, "
              f"and exp cannot overflow): {exps}", sums, "Divide each by the sum: " + ratios]
-    if row.size > SHOWN:
-        steps.append(f"... and likewise for the remaining {row.size - SHOWN} entries.")
+    steps += likewise(row.size)
     if x.size > row.size:
         steps.append(f"... and likewise for the other {x.size // row.size - 1} row(s), each on its own.")
     return steps

@@ -16,7 +16,7 @@ from ncquiz.errors import ParamError
 from ncquiz.solvers import Solution, fmt
 from ncquiz.solvers.convolution import pad
 from ncquiz.solvers.spec import MAX_ELEMENTS
-from ncquiz.solvers.steps import AXES, MAX_TERMS, SHOWN, show, span, terms_texts
+from ncquiz.solvers.steps import AXES, MAX_TERMS, SHOWN, likewise, show, span, terms_texts
 
 PAD_VALUE = {"max": -inf, "avg": 0.0}
 """What each pooling mode pads with."""
@@ -123,8 +123,7 @@ def _pool_steps(x, xp, out, size, stride, padding, mode) -> tuple[str, ...]:
                      f"right, giving {fmt.shape(xp.shape[-2:])} (window rows and cols below count in it):\n"
                      + show(xp))
     steps += _window_steps(xp, out, size, stride, mode)
-    if out.size > SHOWN:
-        steps.append(f"... and likewise for the remaining {out.size - SHOWN} entries.")
+    steps += likewise(out.size)
     steps.append(f"Result ({fmt.shape(out.shape)}):\n" + show(out))
     return tuple(steps)
 

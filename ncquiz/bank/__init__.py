@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from ncquiz.bank.codes import CodeError, decode, encode
+from ncquiz.bank.codes import CodeError, decode
 from ncquiz.bank.generate import Question, generate
 from ncquiz.bank.load import Problem, read_bank
 from ncquiz.bank.model import Family
@@ -114,7 +114,3 @@ def load_bank(extra: list[str | Path] | None = None) -> Bank:
     if key not in _CACHE:
         _CACHE[key] = Bank(*read_bank(dirs))
     return _CACHE[key]
-
-
-def variant_code(family: Family, seed: int) -> str:
-    return encode(family.tag, seed)

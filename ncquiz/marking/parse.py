@@ -32,10 +32,6 @@ class Unreadable(ValueError):
     """An answer that cannot be read; the message says what was expected."""
 
 
-def expected(answer_type: str) -> str:
-    return EXPECTED[answer_type]
-
-
 def parse(text: str, answer_type: str, letters: str = "abcdefghij"):
     """The value of an answer of `answer_type`; Unreadable with the expected format otherwise."""
     if text is None or not str(text).strip():

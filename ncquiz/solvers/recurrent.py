@@ -30,27 +30,15 @@ def _sequence(x):
     return x.reshape(len(x), -1)
 
 
-def _input_weights(w, d):
-    """W_xh as (H, D), checked against D from x."""
+def _weights(field, w, n, rows, cols, told, source):
+    """A weight matrix as (rows, n), checked against the n columns the other inputs fix; a number is 1x1."""
     if w.ndim == 0:
-        if d != 1:
-            raise ParamError("w_xh", f"a number means H = D = 1, but x has D = {d} features; "
-                                     f"give a matrix of shape (H, {d})")
+        if n != 1:
+            raise ParamError(field, f"a number means {rows} = {cols} = 1, but {told}; give a matrix of shape ({rows}, {n})")
         return w.reshape(1, 1)
-    if w.shape[1] != d:
-        raise ParamError("w_xh", f"expected shape (H, {d}) (H x D with D = {d} from x), got {w.shape}")
-    return w
-
-
-def _output_weights(w, h):
-    """W_hy as (O, H), checked against H."""
-    if w.ndim == 0:
-        if h != 1:
-            raise ParamError("w_hy", f"a number means O = H = 1, but H = {h} from w_xh; "
-                                     f"give a matrix of shape (O, {h})")
-        return w.reshape(1, 1)
-    if w.shape[1] != h:
-        raise ParamError("w_hy", f"expected shape (O, {h}) (O x H with H = {h} from w_xh), got {w.shape}")
+    if w.shape[1] != n:
+        raise ParamError(field, f"expected shape ({rows}, {n}) ({rows} x {cols} with {cols} = {n} from {source}), "
+                                f"got {w.shape}")
     return w
 
 
@@ -94,7 +82,8 @@ def rnn(x, w_xh, w_hh, b_h, h0, w_hy, b_y, activation, start=1):
     `start` numbers the first time step in the worked steps (2 when h0 is h_1).
     """
     xs = _sequence(x)
-    w_xh = _input_weights(w_xh, xs.shape[1])
+    d = xs.shape[1]
+    w_xh = _weights("w_xh", w_xh, d, "H", "D", f"x has D = {d} features", "x")
     h = w_xh.shape[0]
     why = f"H = {h} from w_xh"
     w_hh = _matrix("w_hh", w_hh, (h, h), f"H x H with {why}")
@@ -108,7 +97,7 @@ def rnn(x, w_xh, w_hh, b_h, h0, w_hy, b_y, activation, start=1):
         if b_y.ndim or b_y:
             raise ParamError("b_y", "an output bias needs w_hy (the output weights); give w_hy or leave b_y out")
     else:
-        w_hy = _output_weights(w_hy, h)
+        w_hy = _weights("w_hy", w_hy, h, "O", "H", f"H = {h} from w_xh", "w_xh")
         _check_size("w_hy", len(xs) * len(w_hy), f"T = {len(xs)} time steps times O = {len(w_hy)} outputs")
         _check_vector("b_y", b_y, w_hy.shape[0], f"O = {w_hy.shape[0]} from w_hy")
         answer["y"] = hs @ w_hy.T + b_y

@@ -105,14 +105,21 @@ def convert(p: Param, value):
     raise AssertionError(f"unknown parameter type {p.type!r}")  # a bug in spec.py, not bad input
 
 
+def _real(value) -> float | None:
+    """The value as a float (inf when too large for one), or None when it is not a real number (bools are not)."""
+    if type(value) not in _PLAIN_NUMBERS and (isinstance(value, bool) or not isinstance(value, Real)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
 def as_number(field: str, value) -> float:
     """A finite real number (bools and strings are refused)."""
-    if type(value) not in _PLAIN_NUMBERS and (isinstance(value, bool) or not isinstance(value, Real)):
+    x = _real(value)
+    if x is None:
         raise ParamError(field, f"expected a number, got {_describe(value)}")
-    try:
-        x = float(value)
-    except OverflowError:
-        x = math.inf
     if not math.isfinite(x):
         raise ParamError(field, f"expected a finite number, got {_describe(value)}")
     return x
@@ -166,12 +173,9 @@ def as_array(field: str, value, ndims=None) -> np.ndarray:
     for i, x in enumerate(level):
         if isinstance(x, (list, tuple)):
             raise ParamError(field, f"ragged array: {_where(shape, i)} is a list where a number was expected")
-        if isinstance(x, bool) or not isinstance(x, Real):
+        fx = _real(x)
+        if fx is None:
             raise ParamError(field, f"{_where(shape, i)} is {_describe(x)}, expected a number")
-        try:
-            fx = float(x)
-        except OverflowError:
-            fx = math.inf
         if not math.isfinite(fx):
             raise ParamError(field, f"{_where(shape, i)} is {_describe(x)}, expected a finite number")
     if ndims is not None and len(shape) not in ndims:

@@ -33,13 +33,7 @@ def matrix(a, digits: int = 4) -> Table | Text | Group:
             parts.append(Text(f"[{i}]", style="dim"))
             parts.append(matrix(a[i], digits))
         return Group(*parts)
-    rows = np.atleast_2d(a)
-    table = Table(show_header=False, box=box.SQUARE, padding=(0, 1), expand=False)
-    for _ in range(rows.shape[1]):
-        table.add_column(justify="right")
-    for row in rows:
-        table.add_row(*(num(x, digits) for x in row))
-    return table
+    return text_grid([[num(x, digits) for x in row] for row in np.atleast_2d(a).tolist()])
 
 
 def answer_view(answer) -> Table | Text | Group:

@@ -1,7 +1,8 @@
 """The sandboxed jinja2 environment in which bank templates and expressions run.
 
 Bank files may come from an instructor (`--bank DIR`), so nothing in them may run code:
-templates and expressions are evaluated by jinja2's immutable sandbox, undefined names are
+templates are rendered by jinja2's immutable sandbox and expressions are translated by
+`expr` with the same checks (or, where it cannot, evaluated by the sandbox), undefined names are
 errors, NumPy arrays expose only a short list of harmless attributes, and operators that
 could exhaust memory or time (`9**9**9`, `"x" * 10**9`) are refused.
 
@@ -19,6 +20,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError, pas
 from jinja2.utils import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ncquiz.bank.expr import compile_expression
 from ncquiz.errors import NcquizError
 from ncquiz.solvers import fmt
 
@@ -147,6 +149,12 @@ def _window_ties(a, size: int, stride: int | None = None) -> bool:
     return False
 
 
+def _bounded_shape(shape: tuple) -> tuple:
+    if math.prod(int(n) for n in shape) > MAX_REPEAT:
+        raise SecurityError(f"refused: an array of shape {shape} (at most {MAX_REPEAT} entries)")
+    return shape
+
+
 def _range(*args):
     r = range(*args)
     if len(r) > MAX_REPEAT:
@@ -176,7 +184,7 @@ FUNCTIONS = {
     "outer": np.outer,
     "array": np.asarray,
     "concat": lambda *xs: np.concatenate([np.ravel(x) for x in xs]),
-    "zeros": lambda *shape: np.zeros(shape),
+    "zeros": lambda *shape: np.zeros(_bounded_shape(shape)),
     "rot180": lambda a: np.asarray(a)[..., ::-1, ::-1],
     "len": len,
     "int": int,
@@ -205,21 +213,35 @@ def template(source: str, where: str):
 
 
 def expression(source, where: str):
-    """Compile an expression into a function of a jinja2 context; a literal stays itself."""
+    """Compile an expression into a function of a Scope; a literal stays itself.
+
+    Most expressions are translated to Python by `expr.compile_expression` (same meaning, the
+    sandbox's checks made inline); what it does not translate is evaluated by jinja2's sandbox.
+    """
     if not isinstance(source, str):
-        return lambda context: source  # a literal number, list or table
+        return lambda scope: source  # a literal number, list or table
     fast = _fast_expression(source.strip())
     if fast is not None:
         return fast
+    try:
+        translated = compile_expression(source, ENV, FUNCTIONS.values())
+    except TemplateError:
+        translated = None  # jinja2's own compilation below reports the error
+    return translated if translated is not None else sandboxed_expression(source, where)
+
+
+def sandboxed_expression(source: str, where: str):
+    """An expression evaluated by jinja2's sandbox itself (for what `expr` does not translate)."""
     try:
         compiled = ENV.compile_expression(source, undefined_to_none=False)
     except TemplateError as exc:
         raise BankTemplateError(f"{where}: cannot read the expression {source!r}: {exc.message}") from None
     except (SyntaxError, ValueError, TypeError, RecursionError) as exc:  # jinja2 compiled it to invalid Python
         raise BankTemplateError(f"{where}: cannot read the expression {source!r}: {type(exc).__name__}") from None
-    render = compiled._template.root_render_func  # run directly in a reused context: see Scope
+    render = compiled._template.root_render_func  # run directly in the scope's reused context: see Scope
 
-    def evaluate(context):
+    def evaluate(scope):
+        context = scope.jinja
         for _ in render(context):
             pass
         return context.vars.pop("result")
@@ -239,20 +261,22 @@ def _fast_expression(source: str):
     """
     if source in _CONSTANTS:
         value = _CONSTANTS[source]
-        return lambda context: value
+        return lambda scope: value
     if _NAME.match(source) and not source.startswith("_"):
-        def lookup(context):
-            value = context.resolve_or_missing(source)
+        def lookup(scope):
+            value = scope.jinja.vars.get(source, missing) if scope.jinja.vars else missing
             if value is missing:
-                raise UndefinedError(f"'{source}' is undefined")
+                value = scope.get(source, missing)
+                if value is missing:
+                    raise UndefinedError(f"'{source}' is undefined")
             return value
         return lookup
     if re.match(r"^-?\d+(\.\d+)?$", source):
         value = float(source) if "." in source else int(source)
-        return lambda context: value
+        return lambda scope: value
     if re.match(r"^'[^'\\]*'$", source) or re.match(r'^"[^"\\]*"$', source):
         value = source[1:-1]
-        return lambda context: value
+        return lambda scope: value
     return None
 
 
@@ -278,11 +302,12 @@ def base_context() -> Scope:
 def run(compiled, where: str, scope):
     """Render a template or evaluate an expression in `scope` (a Scope, or a plain dict of names);
     any failure names `where`."""
-    context = scope.jinja if isinstance(scope, Scope) else Scope(scope).jinja
+    if not isinstance(scope, Scope):
+        scope = Scope(scope)
     try:
         if isinstance(compiled, Template):
-            return "".join(compiled.root_render_func(context))
-        return compiled(context)
+            return "".join(compiled.root_render_func(scope.jinja))
+        return compiled(scope)
     except SecurityError as exc:
         raise BankTemplateError(f"{where}: {exc}") from None
     except TemplateError as exc:

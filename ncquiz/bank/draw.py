@@ -28,18 +28,60 @@ class DrawError(BankTemplateError):
 
 
 class Drawer:
-    """Draws the parameters of one family; expressions are compiled once."""
+    """Draws the parameters of one family; expressions are compiled once, and a parameter whose
+    bounds and sizes are plain numbers gets its pool of values made once too."""
 
     def __init__(self, family_id: str, specs: dict):
         self.family_id = family_id
         self.specs = specs
         self._compiled: dict[tuple[str, str], object] = {}
         self._pools: dict[tuple, np.ndarray] = {}
+        self._steps = [(name, self._fixed(name, spec) or self._general(name, spec)) for name, spec in specs.items()]
 
     def draw(self, rng: np.random.Generator, ctx: dict) -> None:
         """Draw every parameter in order into ctx."""
-        for name, spec in self.specs.items():
-            ctx[name] = self._one(name, spec, rng, ctx)
+        for name, step in self._steps:
+            ctx[name] = step(rng, ctx)
+
+    def _general(self, name: str, spec: dict):
+        return lambda rng, ctx: self._one(name, spec, rng, ctx)
+
+    def _fixed(self, name: str, spec: dict):
+        """A drawing function for a number or array whose bounds are literals, or None.
+
+        Its pool of values is made once; sizes given by expressions are evaluated per draw. It
+        consumes the generator exactly as `_one` does, so variants do not change.
+        """
+        if any(k in spec for k in ("expr", "choice", "shuffle", "sample")) or spec.get("distinct"):
+            return None
+        key = "int" if "int" in spec else "real"
+        if key not in spec or any(isinstance(v, str) for v in spec[key]):
+            return None
+        try:
+            pool, scale = self._pool(name, spec, {})
+        except BankTemplateError:
+            return None  # drawn the general way, which reports the problem each time
+        dims = next(([spec[k]] if k == "vector" else spec[k] for k in ("matrix", "vector", "tensor") if k in spec), None)
+        fixed_shape = dims is None or (isinstance(dims, list) and not any(isinstance(d, str) for d in dims))
+        if fixed_shape:
+            try:
+                shape = self._shape(name, spec, {})
+            except BankTemplateError:
+                return None
+        dp = int(spec["dp"]) if scale != 1 else 0
+        whole = pool[-1] - pool[0] + 1 == len(pool)
+        lo, hi, n = int(pool[0]), int(pool[-1]) + 1, len(pool)
+
+        def step(rng, ctx):
+            size = shape if fixed_shape else self._shape(name, spec, ctx)
+            count = math.prod(size) if size else 1
+            picks = rng.integers(lo, hi, size=count) if whole else pool[rng.integers(0, n, size=count)]
+            values = picks.astype(np.int64) if scale == 1 else np.round(picks / scale, dp)
+            if size is None:
+                return int(values[0]) if scale == 1 else float(values[0])
+            return values.reshape(size)
+
+        return step
 
     def _value(self, name: str, key: str, raw, ctx: dict):
         """A number or list from the spec, evaluating it when it is an expression."""

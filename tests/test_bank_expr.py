@@ -1,6 +1,8 @@
 """Bank expressions translated to Python (`ncquiz.bank.expr`): same values as jinja2's sandbox
 gives, and the same refusals."""
 
+import math
+
 import numpy as np
 import pytest
 from jinja2 import TemplateError, Undefined, UndefinedError
@@ -9,8 +11,16 @@ from jinja2.sandbox import SecurityError
 from ncquiz.bank import load_bank
 from ncquiz.bank.expr import compile_expression
 from ncquiz.bank.generate import compiled
-from ncquiz.bank.templating import (ENV, FUNCTIONS, BankTemplateError, Scope, base_context, expression, run,
-                                    sandboxed_expression)
+from ncquiz.bank.templating import (
+    ENV,
+    FUNCTIONS,
+    BankTemplateError,
+    Scope,
+    base_context,
+    expression,
+    run,
+    sandboxed_expression,
+)
 
 
 def translated(source):
@@ -38,7 +48,7 @@ def same(a, b) -> bool:
         return a is b
     if isinstance(a, (np.ndarray, list, tuple)) or isinstance(b, (np.ndarray, list, tuple)):
         return np.shape(a) == np.shape(b) and np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
-    return type(a) is type(b) and (a == b or (a != a and b != b))
+    return type(a) is type(b) and (a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b)))
 
 
 def bank_expressions(family):

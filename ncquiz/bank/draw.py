@@ -23,6 +23,7 @@ import numpy as np
 
 from ncquiz.bank.templating import BankTemplateError, expression, run
 
+
 class DrawError(BankTemplateError):
     """A parameter cannot be drawn as specified (e.g. too few distinct values)."""
 

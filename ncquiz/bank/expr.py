@@ -150,7 +150,7 @@ def compile_expression(source: str, env, safe_callables) -> object | None:
         return None
     helpers = _helpers(env, frozenset(map(id, safe_callables)))
     namespace = {"__builtins__": {}, "c": translator.constants, **helpers}
-    exec(compile(f"def _expression(s):\n    return {code}\n", "<bank expression>", "exec"), namespace)
+    exec(compile(f"def _expression(s):\n    return {code}\n", "<bank expression>", "exec"), namespace)  # noqa: S102 - source made here from the parsed tree, no builtins
     function = namespace["_expression"]
     names = tuple(dict.fromkeys(translator.names))
 
@@ -179,7 +179,7 @@ class _Scoped(dict):
 
 def _helpers(env, safe_ids: frozenset) -> dict:
     """The functions translated code calls: attribute, item, call and the bounded operators."""
-    from ncquiz.bank.templating import ARRAY_ATTRIBUTES, MAX_POWER, MAX_REPEAT, _too_big  # (imports this module)
+    from ncquiz.bank.templating import ARRAY_ATTRIBUTES, MAX_POWER, MAX_REPEAT, _too_big  # it imports this module
 
     array_types = (np.ndarray, np.generic)
     builtin_method = types.BuiltinMethodType

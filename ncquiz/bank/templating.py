@@ -17,8 +17,8 @@ import re
 
 import numpy as np
 from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError, pass_context
-from jinja2.utils import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import missing
 
 from ncquiz.bank.expr import compile_expression
 from ncquiz.errors import NcquizError

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import subprocess
 import sys
 import tempfile
@@ -57,8 +58,8 @@ def responses(count: int, students: int, seed: int = 1, pool: int = 0) -> list[l
     s = 0
     while len(rows) < count:
         sid = f"s{s % students:05d}"
-        if shared:
-            q = shared[int(rng.integers(len(shared)))]
+        if shared:  # every student answers each question of the common paper once, in the paper's order
+            q = shared[(s // students) % len(shared)]
         else:
             c = families[int(rng.integers(len(families)))]
             q = c.generate(int(rng.integers(0, 2**32)))
@@ -106,6 +107,9 @@ def main() -> None:
         elapsed = time.perf_counter() - start
         if done.returncode not in (0, 2):
             sys.exit(done.stderr)
+        bad = json.loads(done.stdout)["bad_rows"]
+        if bad:  # the file is meant to be clean: every row must be marked, or the figure means little
+            sys.exit(f"{len(bad)} rows were refused: the generated file is not what this benchmark intends")
     rate = len(rows) / elapsed
     print(f"marked {len(rows):,} responses ({variants:,} variants) in {elapsed:.2f} s: {rate:,.0f} responses/s "
           f"(budget: 100,000 in < 5 s: {'ok' if elapsed * 100_000 / len(rows) < 5 else 'OVER'})")

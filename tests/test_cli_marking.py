@@ -186,3 +186,29 @@ def test_a_large_class_is_shared_with_a_worker_process(tmp_path, monkeypatch):
     key = lambda g: (g.student, g.question, g.mark.label, g.mark.score, g.mark.status, g.mark.feedback, g.mark.mistake)
     assert [key(g) for g in shared.grades] == [key(g) for g in alone.grades]
     assert len(shared.grades) > 50 and [b.line for b in shared.bad_rows] == [b.line for b in alone.bad_rows]
+
+
+def test_identical_answers_to_a_common_paper_get_the_marks_each_would_get_alone():
+    """Groups with the same answers to the same variant are marked once; the marks are those of
+    marking each student on their own, and a different earlier answer (follow-through) is not
+    confused with another student's."""
+    from ncquiz.bank.generate import generate
+    from ncquiz.marking import batch
+    from ncquiz.marking.mark import Marker
+
+    family = next(f for f in BANK.families
+                  if f.parts[0].numeric and any(f.parts[0].label in p.uses for p in f.parts[1:]))
+    q = generate(family, 3, render=False)
+    first = q.parts[0]
+    later = next(p for p in q.parts if first.label in p.spec.uses)
+    right = {p.label: typed(p) for p in q.parts}
+    wrong_first = {**right, first.label: "12345"}
+    groups = [["s1", q.code, right], ["s2", q.code, wrong_first], ["s3", q.code, dict(right)],
+              ["s4", q.code, {**wrong_first}], ["s5", q.code, {later.label: right[later.label]}]]
+    together = batch.mark_groups(groups, BANK)
+    for (_, _, given), marks in zip(groups, together):
+        marker = Marker(q)
+        alone = [marker.mark(p.label, given.get(p.label)) for p in q.parts]
+        assert [(m.score, m.status, m.feedback) for m in marks] == [(m.score, m.status, m.feedback) for m in alone]
+    assert together[0] is together[2] and together[1] is together[3]  # marked once
+    assert together[0][0].score > together[1][0].score

@@ -44,9 +44,12 @@ class Grade:
 class ClassResult:
     grades: list[Grade] = field(default_factory=list)
     bad_rows: list[BadRow] = field(default_factory=list)
+    _totals: tuple | None = field(default=None, repr=False)
 
     def totals(self) -> dict[str, tuple[float, float, int]]:
-        """student -> (score, max, number of questions), in first-seen order."""
+        """student -> (score, max, number of questions), in first-seen order (worked out once)."""
+        if self._totals is not None and self._totals[0] == len(self.grades):
+            return self._totals[1]
         score: dict[str, float] = defaultdict(float)
         maximum: dict[str, float] = defaultdict(float)
         questions: dict[str, set] = defaultdict(set)
@@ -54,7 +57,9 @@ class ClassResult:
             score[g.student] += g.mark.score
             maximum[g.student] += g.mark.max
             questions[g.student].add(g.question)
-        return {s: (round(score[s], 2), round(maximum[s], 2), len(questions[s])) for s in score}
+        totals = {s: (round(score[s], 2), round(maximum[s], 2), len(questions[s])) for s in score}
+        self._totals = (len(self.grades), totals)
+        return totals
 
     def summary(self) -> dict:
         """Class statistics: mean and spread of percentages, per-question averages, frequent mistakes."""
@@ -96,6 +101,8 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     if missing:
         raise NcquizError(f"line 1: the header lacks {', '.join(missing)}; expected columns {','.join(COLUMNS)}")
     index = {c: names.index(c) for c in COLUMNS}
+    at = [index[c] for c in COLUMNS]
+    width = max(at) + 1
     rows, bad = [], []
     line = 1
     while True:
@@ -109,13 +116,16 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
             line = reader.line_num
             continue
         line = reader.line_num
-        if not any(cell.strip() for cell in record):
+        if len(record) >= width:
+            row = {c: record[i].strip() for c, i in zip(COLUMNS, at)}
+        elif not any(cell.strip() for cell in record):
             continue  # blank line
-        row = {c: (record[i].strip() if i < len(record) else None) for c, i in index.items()}
-        absent = [c for c in ("student", "question", "part") if not row[c]]
-        if row["answer"] is None:
-            absent.append("answer")
-        if absent:
+        else:
+            row = {c: (record[i].strip() if i < len(record) else None) for c, i in zip(COLUMNS, at)}
+        if not (row["student"] and row["question"] and row["part"]) or row["answer"] is None:
+            absent = [c for c in ("student", "question", "part") if not row[c]]
+            if row["answer"] is None:
+                absent.append("answer")
             bad.append(BadRow(start, f"missing {', '.join(absent)}"))
             continue
         rows.append((start, row))
@@ -136,6 +146,7 @@ def mark_class(text: str, bank, key=None, secret=None, bank_dirs=None) -> ClassR
     first_line: dict[tuple[str, str, str], int] = {}
     order: list[tuple[str, str]] = []
     families: dict[str, str] = {}
+    part_labels: dict[str, frozenset] = {}
     for line, row in rows:
         student, code, label = row["student"], row["question"], row["part"].lower().strip("() ")
         found = _variant(code, bank, key, student, variants, secret)
@@ -143,7 +154,10 @@ def mark_class(text: str, bank, key=None, secret=None, bank_dirs=None) -> ClassR
             result.bad_rows.append(BadRow(line, found))
             continue
         family, _, real = found
-        if family.part(label) is None:
+        known = part_labels.get(family.id)
+        if known is None:
+            known = part_labels[family.id] = frozenset(p.label for p in family.parts)
+        if label not in known:
             labels = ", ".join(p.label for p in family.parts)
             result.bad_rows.append(BadRow(line, f"question {code} has no part '{row['part']}' (its parts: {labels})"))
             continue
@@ -167,18 +181,27 @@ def mark_class(text: str, bank, key=None, secret=None, bank_dirs=None) -> ClassR
 
 
 def mark_groups(groups: list, bank) -> list[list[PartMark]]:
-    """The marks of every part of each [student, variant code, {label: answer}] group."""
+    """The marks of every part of each [student, variant code, {label: answer}] group.
+
+    Students who wrote exactly the same answers to the same variant get the same marks, so such
+    a group is marked once (on a common paper most groups repeat one another).
+    """
     from ncquiz.bank import generate
 
     questions: dict[str, object] = {}
+    done: dict[tuple, list[PartMark]] = {}
     out = []
     for _, code, given in groups:
         question = questions.get(code)
         if question is None:
             family, seed = bank.resolve(code)
             question = questions[code] = generate(family, seed, render=False)  # answers, not texts
-        marker = Marker(question)
-        out.append([marker.mark(part.label, given.get(part.label)) for part in question.parts])
+        seen = (code, *(given.get(part.label) for part in question.parts))
+        marks = done.get(seen)
+        if marks is None:
+            marker = Marker(question)
+            marks = done[seen] = [marker.mark(part.label, given.get(part.label)) for part in question.parts]
+        out.append(marks)
     return out
 
 
@@ -257,7 +280,15 @@ def totals_path(out: Path) -> Path:
 
 def write_results(result: ClassResult, out: Path) -> Path:
     """Write the grades and the per-student totals; returns the totals path."""
-    write_atomically(out, ([g.student, g.question, g.mark.label, _num(g.mark.score), _num(g.mark.max), g.mark.status,
+    written: dict[float, str] = {}  # scores take few values: each is written out once
+
+    def num(x: float) -> str:
+        text = written.get(x)
+        if text is None:
+            text = written[x] = _num(x)
+        return text
+
+    write_atomically(out, ([g.student, g.question, g.mark.label, num(g.mark.score), num(g.mark.max), g.mark.status,
                             g.mark.feedback] for g in result.grades), GRADE_COLUMNS)
     totals = totals_path(out)
     write_atomically(totals, ([s, _num(sc), _num(mx), f"{100 * sc / mx:.1f}" if mx else "", n]

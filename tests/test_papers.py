@@ -52,7 +52,7 @@ def test_pdf_paper_has_every_question_marks_and_code(capsys, tmp_path):
         assert f"[{q['marks']} mark" in flat
         assert q["code"] in flat.replace(" ", "") or q["code"] in flat
     assert f"Total: {key['students']['']['marks']} marks" in flat
-    assert f"Page 1 of {pages}" in flat  # page numbers count this paper's pages
+    assert all(f"Page {i} Variant" in flat for i in range(1, pages + 1))  # every page numbered, codes beside
     from ncquiz.papers.pdf import PdfCompiler  # the PNG export counts pages independently
     from ncquiz.papers.render import render_source
     from ncquiz.papers.build import Student, build, choose_families

@@ -177,8 +177,8 @@ class Typst:
             return "#box(width: 4.5cm, height: 0.9cm, stroke: 0.5pt + luma(120))"
         if t in ("choice", "multi"):
             what = "one letter" if t == "choice" else "every correct letter"
-            letters = "#h(1.2em)".join(f"#circle(radius: 0.35cm, stroke: 0.5pt)[#align(center + horizon)[{o['letter']}]]"
-                                       for o in part["options"])
+            letters = "#h(1.2em)".join(f"#box(baseline: 30%, circle(radius: 0.35cm, stroke: 0.5pt, "
+                                       f"align(center + horizon)[{o['letter']}]))" for o in part["options"])
             return f"#text(size: 9pt, style: \"italic\")[Circle {what}:] #h(0.8em) {letters}"
         return "\n".join(["#v(0.75cm) #line(length: 100%, stroke: 0.4pt + luma(150))"] * part["lines"])
 

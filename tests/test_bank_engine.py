@@ -236,3 +236,12 @@ def test_instructor_bank_is_added(tmp_path, monkeypatch):
     bank = load_bank()
     assert bank.get("my-family").id == "my-family"
     assert isinstance(bank, Bank)
+
+
+@pytest.mark.parametrize("dp", [1, 2, 3])
+def test_drawn_decimals_are_already_rounded(dp):
+    """The drawer writes a real drawn with dp places as k / 10**dp without np.round: that double is
+    what rounding to dp places gives, for every k a bank can draw (ranges of at most a million steps)."""
+    k = np.arange(-1_000_000, 1_000_001)
+    x = k / 10**dp
+    assert np.array_equal(x, np.round(x, dp))

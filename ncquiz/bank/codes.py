@@ -44,13 +44,12 @@ def encode(tag: int, seed: int) -> str:
     if not 0 <= seed < SEED_LIMIT:
         raise CodeError(f"seed {seed} is out of range: seeds run from 0 to {SEED_LIMIT - 1}")
     payload = (tag << 32) | seed
-    values = []
-    for _ in range(_BODY):
-        payload, v = divmod(payload, 32)
-        values.append(v)
-    values.reverse()
+    values = [0] * _BODY
+    for i in range(_BODY - 1, -1, -1):
+        values[i] = payload & 31
+        payload >>= 5
     values.append(_check(values))
-    text = "".join(ALPHABET[v] for v in values)
+    text = "".join([ALPHABET[v] for v in values])
     return f"{text[:4]}-{text[4:8]}-{text[8:]}"
 
 

@@ -77,7 +77,8 @@ class Drawer:
             size = shape if fixed_shape else self._shape(name, spec, ctx)
             count = math.prod(size) if size else 1
             picks = rng.integers(lo, hi, size=count) if whole else pool[rng.integers(0, n, size=count)]
-            values = picks.astype(np.int64) if scale == 1 else np.round(picks / scale, dp)
+            # picks / scale is already the double nearest k / 10**dp, which np.round(..., dp) would return
+            values = picks.astype(np.int64) if scale == 1 else picks / scale
             if size is None:
                 return int(values[0]) if scale == 1 else float(values[0])
             return values.reshape(size)
@@ -122,7 +123,7 @@ class Drawer:
         if scale == 1:
             values = picks.astype(np.int64)
         else:
-            values = np.round(picks / scale, int(spec["dp"]))
+            values = picks / scale  # the double nearest k / 10**dp (np.round(..., dp) returns it unchanged)
         if shape is None:
             return int(values[0]) if scale == 1 else float(values[0])
         return values.reshape(shape)

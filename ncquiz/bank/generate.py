@@ -7,6 +7,7 @@ its answer and its solution cannot disagree.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -324,10 +325,14 @@ class Compiled:
     def _part(self, spec: PartSpec, answer, result, steps, ctx, rng, render: bool = True) -> QuestionPart:
         c = self.parts[spec.label]
         where = f"parts.{spec.label}"
-        if spec.type in ("number", "vector", "matrix") and not np.all(np.isfinite(np.asarray(answer, dtype=float))):
-            raise GenerationError(f"{where}.answer: the answer is not finite")
-        if spec.type in ("vector", "matrix") and not np.any(np.asarray(answer)):
-            raise Degenerate
+        if spec.type == "number":
+            if not math.isfinite(answer):
+                raise GenerationError(f"{where}.answer: the answer is not finite")
+        elif spec.type in ("vector", "matrix"):
+            if not np.isfinite(answer).all():
+                raise GenerationError(f"{where}.answer: the answer is not finite")
+            if not answer.any():
+                raise Degenerate
         part = QuestionPart(spec=spec, prompt=self._render(c["prompt"], f"{where}.prompt", ctx) if render else [],
                             answer=answer, result=result, steps_source=steps)
         if c["solution"] and render:

@@ -201,8 +201,14 @@ ENV.filters.update(matrix=_matrix, vec=_vec, num=_num, shape=_shape, signed=_sig
 ENV.globals.update(FUNCTIONS)
 
 
+class Static(str):
+    """A template without any jinja2 syntax: its text, as jinja2 renders it (one trailing newline dropped)."""
+
+
 def template(source: str, where: str):
-    """Compile a template; a syntax error names `where` and the line."""
+    """Compile a template (plain text stays text); a syntax error names `where` and the line."""
+    if not any(c in source for c in "{}\r"):
+        return Static(source[:-1] if source.endswith("\n") else source)
     try:
         return ENV.from_string(source)
     except TemplateError as exc:
@@ -305,6 +311,8 @@ def run(compiled, where: str, scope):
     if not isinstance(scope, Scope):
         scope = Scope(scope)
     try:
+        if isinstance(compiled, Static):
+            return str(compiled)
         if isinstance(compiled, Template):
             return "".join(compiled.root_render_func(scope.jinja))
         return compiled(scope)

@@ -11,16 +11,8 @@ from jinja2.sandbox import SecurityError
 from ncquiz.bank import load_bank
 from ncquiz.bank.expr import compile_expression
 from ncquiz.bank.generate import compiled
-from ncquiz.bank.templating import (
-    ENV,
-    FUNCTIONS,
-    BankTemplateError,
-    Scope,
-    base_context,
-    expression,
-    run,
-    sandboxed_expression,
-)
+from ncquiz.bank.templating import (ENV, FUNCTIONS, BankTemplateError, Scope, base_context, expression, run,
+                                    sandboxed_expression, template)
 
 
 def translated(source):
@@ -122,6 +114,14 @@ def test_translated_expressions_mean_what_jinja2_means(source, names):
     "[0] * 10 ** 8",
     "zeros(10 ** 5, 10 ** 5)",
     "range(10 ** 9)",
+    "('x' * 10000) * 10000",
+    "array(['x'], dtype='O') * 10 ** 8",
+    "'%*d' % (10 ** 8, 1)",
+    "'%100000000d' % 1",
+    "'{:100000000}'.format(1)",
+    "'{:{}}'.format(1, 10 ** 8)",
+    "outer(range(5000), range(5000))",
+    "m.astype('U100000000')",
 ])
 def test_translated_expressions_refuse_what_the_sandbox_refuses(source):
     assert translated(source) is not None, "the translator must handle this one itself"
@@ -149,3 +149,43 @@ def test_security_error_is_the_sandbox_one():
     fn = translated("9 ** 99")
     with pytest.raises(SecurityError):
         fn(Scope())
+
+
+def test_a_dict_key_does_not_hide_a_dict_method():
+    """jinja2 looks an attribute up before an item: `p.values` is dict.values even with a 'values' key."""
+    a, b = evaluate_both("p.values", {**base_context(), "p": {"values": [1, 2]}})
+    assert same(a, b), f"{a!r} against the sandbox's {b!r}"
+
+
+@pytest.mark.parametrize("source", ["x" + ".a" * 300, "(" * 120 + "1" + ")" * 120, "1" + "+1" * 400,
+                                    "-" * 300 + "x"])
+def test_too_deep_an_expression_is_a_bank_error_or_a_value(source):
+    """Too deep for Python's compiler: jinja2's sandbox evaluates it or reports it, never a bare error."""
+    try:
+        value = run(expression(source, "e"), "e", {"x": 1})
+    except BankTemplateError:
+        return
+    assert value == run(sandboxed_expression(source, "e"), "e", {"x": 1})
+
+
+def test_no_raw_memory_through_a_namespace():
+    """namespace(__array_interface__=...) makes numpy read (or, with out=, write) any address."""
+    address = "int(('' ~ solve).split('0x')[1][:-1], 16)"
+    source = f"array(namespace(__array_interface__=dict(shape=(8,), typestr='|u1', data=({address}, true), version=3)))"
+    with pytest.raises(BankTemplateError):
+        run(expression(source, "e"), "e", base_context())
+
+
+@pytest.mark.parametrize("source", [
+    "{{ '{:100000000}'.format(1) }}",
+    "{{ namespace(a=1) }}",
+    "{{ cycler(1, 2) }}",
+    "{{ lipsum(10 ** 6) }}",
+    "{{ ('x' * 10000) * 10000 }}",
+    "{{ '%100000000d' % 1 }}",
+    "{{ m.astype('U9999999') }}",
+])
+def test_templates_refuse_the_same(source):
+    """Templates run in jinja2's sandbox with the same bounds, and without jinja2's own globals."""
+    with pytest.raises(BankTemplateError):
+        run(template(source, "t"), "t", {**base_context(), "m": np.zeros(2)})

@@ -51,8 +51,12 @@ class BankTemplateError(NcquizError):
         return str(self).partition(": ")[2]
 
 
+MAX_SIZE = 1_000_000
+"""The most entries (or characters) an operator or function of a bank may make at once."""
+
+
 class _Env(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"**", "*"})
+    intercepted_binops = frozenset({"**", "*", "%"})
 
     def is_safe_attribute(self, obj, attr, value):
         if isinstance(obj, (np.ndarray, np.generic)):
@@ -61,15 +65,67 @@ class _Env(ImmutableSandboxedEnvironment):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
+    def getattr(self, obj, attribute):
+        if attribute == "astype" and isinstance(obj, (np.ndarray, np.generic)):
+            return array_attribute(obj, attribute)
+        return super().getattr(obj, attribute)
+
     def call_binop(self, context, operator, left, right):
-        if operator == "**":
-            if _too_big(right, MAX_POWER) or (_too_big(left, 10**6) and _too_big(right, 1)):
-                raise SecurityError(f"refused: {left!r} ** {right!r} is too large to compute")
-            return left**right
-        if (isinstance(left, (str, list, tuple)) and _too_big(right, MAX_REPEAT)) or \
-                (isinstance(right, (str, list, tuple)) and _too_big(left, MAX_REPEAT)):
+        return bounded_binop(operator, left, right)
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)  # str.format made safe by jinja2; here also bounded
+        if wrapped is not None and _WIDE_FORMAT.search(value.__self__):
+            def refuse(*args, **kwargs):
+                raise SecurityError("refused: a format field that is nested or wider than 9999")
+            return refuse
+        return wrapped
+
+
+_WIDE_FORMAT = re.compile(r"\{[^{}]*(\{|\d{5,})")
+_WIDE_PERCENT = re.compile(r"%[^a-zA-Z%]*(\*|\d{5,})")
+
+
+def bounded_binop(operator: str, left, right):
+    """`**`, `*` or `%` as Python computes them, refusing results too large to compute or hold:
+    huge powers, long repetitions of a string or list, strings inside arrays repeated, and
+    %-formatting with huge or `*` widths."""
+    if operator == "**":
+        if _too_big(right, MAX_POWER) or (_too_big(left, 10**6) and _too_big(right, 1)):
+            raise SecurityError(f"refused: {left!r} ** {right!r} is too large to compute")
+        return left**right
+    if operator == "%":
+        if isinstance(left, str) and _WIDE_PERCENT.search(left):
+            raise SecurityError("refused: a %-format wider than 9999 or with a * width")
+        return left % right
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and (_too_big(count, MAX_REPEAT) or
+                                                    _too_big(len(seq) * _as_count(count), MAX_SIZE)):
             raise SecurityError("refused: repeating a string or list that many times")
-        return left * right
+        if isinstance(seq, np.ndarray) and seq.dtype.kind in "OUSV":
+            raise SecurityError("refused: multiplying an array of strings or objects")
+    return left * right
+
+
+def _as_count(x) -> int:
+    try:
+        return int(x)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def array_attribute(obj, attr: str):
+    """A whitelisted attribute of a NumPy array or scalar; `astype` converts to numbers only."""
+    value = getattr(obj, attr)
+    if attr != "astype":
+        return value
+
+    def astype(dtype, *args, **kwargs):
+        if np.dtype(dtype).kind not in "biuf":
+            raise SecurityError(f"refused: astype({dtype!r}); only number types")
+        return value(dtype, *args, **kwargs)
+
+    return astype
 
 
 def _too_big(x, limit) -> bool:
@@ -149,6 +205,10 @@ def _window_ties(a, size: int, stride: int | None = None) -> bool:
     return False
 
 
+def _refuse(what: str):
+    raise SecurityError(f"refused: {what}")
+
+
 def _bounded_shape(shape: tuple) -> tuple:
     if math.prod(int(n) for n in shape) > MAX_REPEAT:
         raise SecurityError(f"refused: an array of shape {shape} (at most {MAX_REPEAT} entries)")
@@ -181,7 +241,7 @@ FUNCTIONS = {
     "mean": np.mean,
     "std": np.std,
     "dot": np.dot,
-    "outer": np.outer,
+    "outer": lambda a, b: np.outer(a, b) if np.size(a) * np.size(b) <= MAX_SIZE else _refuse("an outer product that large"),
     "array": np.asarray,
     "concat": lambda *xs: np.concatenate([np.ravel(x) for x in xs]),
     "zeros": lambda *shape: np.zeros(_bounded_shape(shape)),
@@ -198,7 +258,8 @@ FUNCTIONS = {
 ENV = _Env(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
            keep_trailing_newline=False)
 ENV.filters.update(matrix=_matrix, vec=_vec, num=_num, shape=_shape, signed=_signed, plural=_plural)
-ENV.globals.update(FUNCTIONS)
+ENV.globals.clear()  # jinja2's own (namespace, dict, cycler, ...) are not for banks: namespace() can fake
+ENV.globals.update(FUNCTIONS)  # an object numpy reads as raw memory
 
 
 class Static(str):
@@ -208,7 +269,7 @@ class Static(str):
 def template(source: str, where: str):
     """Compile a template (plain text stays text); a syntax error names `where` and the line."""
     if not any(c in source for c in "{}\r"):
-        return Static(source[:-1] if source.endswith("\n") else source)
+        return Static(source.removesuffix("\n"))
     try:
         return ENV.from_string(source)
     except TemplateError as exc:
@@ -231,8 +292,8 @@ def expression(source, where: str):
         return fast
     try:
         translated = compile_expression(source, ENV, FUNCTIONS.values())
-    except TemplateError:
-        translated = None  # jinja2's own compilation below reports the error
+    except (TemplateError, SyntaxError, RecursionError, MemoryError, ValueError, TypeError):
+        translated = None  # too deep for Python's compiler, or not jinja2: the sandbox decides (and reports)
     return translated if translated is not None else sandboxed_expression(source, where)
 
 
@@ -240,6 +301,8 @@ def sandboxed_expression(source: str, where: str):
     """An expression evaluated by jinja2's sandbox itself (for what `expr` does not translate)."""
     try:
         compiled = ENV.compile_expression(source, undefined_to_none=False)
+    except MemoryError:
+        raise BankTemplateError(f"{where}: the expression is too long or too deep to read") from None
     except TemplateError as exc:
         raise BankTemplateError(f"{where}: cannot read the expression {source!r}: {exc.message}") from None
     except (SyntaxError, ValueError, TypeError, RecursionError) as exc:  # jinja2 compiled it to invalid Python

@@ -58,8 +58,9 @@ def responses(count: int, students: int, seed: int = 1, pool: int = 0) -> list[l
     s = 0
     while len(rows) < count:
         sid = f"s{s % students:05d}"
-        if shared:  # every student answers each question of the common paper once, in the paper's order
+        if shared:  # every student answers each question of the common paper once; then another class
             q = shared[(s // students) % len(shared)]
+            sid = f"s{s % students + students * (s // (students * len(shared))):06d}"
         else:
             c = families[int(rng.integers(len(families)))]
             q = c.generate(int(rng.integers(0, 2**32)))

@@ -245,3 +245,63 @@ def test_drawn_decimals_are_already_rounded(dp):
     k = np.arange(-1_000_000, 1_000_001)
     x = k / 10**dp
     assert np.array_equal(x, np.round(x, dp))
+
+
+FAST_SPECS = {
+    "n": {"int": [4, 6]},
+    "z": {"int": [-3, 3], "nonzero": True},
+    "e": {"int": [0, 9], "exclude": [2, 5]},
+    "r": {"real": [-1, 1], "dp": 1, "nonzero": True},
+    "q": {"real": [0.05, 0.95], "dp": 2, "exclude": [0.5]},
+    "m": {"matrix": ["n", "n - 1"], "int": [-2, 2]},
+    "v": {"vector": "n", "real": [-0.5, 0.5], "dp": 1},
+    "t": {"tensor": [2, 2, 3], "int": [0, 4], "exclude": [1]},
+    "w": {"matrix": [2, 2], "real": [1000, 1001], "dp": 3},
+}
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_fast_draws_equal_the_general_way(seed):
+    """Parameters with literal bounds are drawn by precompiled functions; they must give exactly what
+    the general drawer gives from the same generator (same values, types, shapes, and stream)."""
+    fast = Drawer("t", FAST_SPECS)
+    general = Drawer("t", FAST_SPECS)
+    general._steps = [(name, general._general(name, spec)) for name, spec in FAST_SPECS.items()]
+    assert all(fast._fixed(name, spec) is not None for name, spec in FAST_SPECS.items())
+    a, b = base_context(), base_context()
+    rng_a, rng_b = np.random.default_rng(seed), np.random.default_rng(seed)
+    fast.draw(rng_a, a)
+    general.draw(rng_b, b)
+    for name in FAST_SPECS:
+        assert type(a[name]) is type(b[name]) and np.array_equal(a[name], b[name]), name
+        assert np.shape(a[name]) == np.shape(b[name]) and np.asarray(a[name]).dtype == np.asarray(b[name]).dtype
+    assert rng_a.integers(2**62) == rng_b.integers(2**62)  # both consumed the stream alike
+
+
+def test_variants_are_the_ones_released():
+    """Every family's variants for a few seeds, fingerprinted by an earlier version
+    (tests/golden/make_variant_hashes.py): a code printed on a worksheet must keep giving the
+    same question, answers and solution. Rewrite the file only when a family is meant to change."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from ncquiz.bank.generate import generate
+
+    golden = json.loads((Path(__file__).parent / "golden" / "variant_hashes.json").read_text())
+    families = {f.id: f for f in load_bank().families}
+    changed = []
+    for key, want in golden.items():
+        family_id, seed = key.rsplit("/", 1)
+        text = json.dumps(generate(families[family_id], int(seed)).to_json(), sort_keys=True)
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != want:
+            changed.append(key)
+    assert not changed, f"variants changed: {changed[:10]}"
+    assert len(golden) >= 5 * len(families)
+
+
+@pytest.mark.parametrize("source", ["plain", "two\nlines\n", "ends\n\n", "a %} b", "- x\n- y", "", "\n",
+                                    "tab\there\f"])
+def test_static_templates_render_as_jinja2_does(source):
+    """Templates without jinja2 syntax are kept as text: the same text jinja2 would render."""
+    assert run(template(source, "t"), "t", base_context()) == ENV.from_string(source).render()

@@ -212,3 +212,12 @@ def test_identical_answers_to_a_common_paper_get_the_marks_each_would_get_alone(
         assert [(m.score, m.status, m.feedback) for m in marks] == [(m.score, m.status, m.feedback) for m in alone]
     assert together[0] is together[2] and together[1] is together[3]  # marked once
     assert together[0][0].score > together[1][0].score
+
+
+def test_rows_of_empty_cells_are_blank_lines_not_bad_rows():
+    """Spreadsheets export trailing rows of empty cells (',,,'): skipped like blank lines."""
+    from ncquiz.marking.batch import read_responses
+
+    rows, bad = read_responses("student,question,part,answer\ns1,Q,a,1\n,,,\n  , , ,\n\ns2,,a,1\n")
+    assert [line for line, _ in rows] == [2] and [b.line for b in bad] == [6]
+    assert "missing question" in bad[0].message

@@ -69,7 +69,6 @@ class Drawer:
                 shape = self._shape(name, spec, {})
             except BankTemplateError:
                 return None
-        dp = int(spec["dp"]) if scale != 1 else 0
         whole = pool[-1] - pool[0] + 1 == len(pool)
         lo, hi, n = int(pool[0]), int(pool[-1]) + 1, len(pool)
 

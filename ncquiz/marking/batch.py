@@ -44,7 +44,7 @@ class Grade:
 class ClassResult:
     grades: list[Grade] = field(default_factory=list)
     bad_rows: list[BadRow] = field(default_factory=list)
-    _totals: tuple | None = field(default=None, repr=False)
+    _totals: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def totals(self) -> dict[str, tuple[float, float, int]]:
         """student -> (score, max, number of questions), in first-seen order (worked out once)."""
@@ -118,11 +118,11 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
         line = reader.line_num
         if len(record) >= width:
             row = {c: record[i].strip() for c, i in zip(COLUMNS, at)}
-        elif not any(cell.strip() for cell in record):
-            continue  # blank line
         else:
             row = {c: (record[i].strip() if i < len(record) else None) for c, i in zip(COLUMNS, at)}
         if not (row["student"] and row["question"] and row["part"]) or row["answer"] is None:
+            if not any(cell.strip() for cell in record):
+                continue  # a blank line, or a row of empty cells as spreadsheets export
             absent = [c for c in ("student", "question", "part") if not row[c]]
             if row["answer"] is None:
                 absent.append("answer")

@@ -66,13 +66,22 @@ class ClassResult:
         totals = self.totals()
         percents = [100 * s / m for s, m, _ in totals.values() if m]
         per_family: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        per_question: dict[tuple[str, str], list] = defaultdict(list)
-        for g in self.grades:
-            per_question[(g.student, g.question)].append(g)
-        for (_, _), grades in per_question.items():
-            per_family[grades[0].family].append((sum(g.mark.score for g in grades), sum(g.mark.max for g in grades)))
-        mistakes = Counter(g.mark.mistake for g in self.grades if g.mark.mistake)
-        statuses = Counter(g.mark.status for g in self.grades)
+        per_question: dict[tuple[str, str], list] = {}  # (student, question) -> [family, score, max]
+        mistakes: Counter = Counter()
+        statuses: Counter = Counter()
+        for g in self.grades:  # one pass: a class file can hold hundreds of thousands of rows
+            mark = g.mark
+            q = per_question.get((g.student, g.question))
+            if q is None:
+                per_question[(g.student, g.question)] = [g.family, 0 + mark.score, 0 + mark.max]
+            else:
+                q[1] += mark.score
+                q[2] += mark.max
+            statuses[mark.status] += 1
+            if mark.mistake:
+                mistakes[mark.mistake] += 1
+        for family, score, maximum in per_question.values():
+            per_family[family].append((score, maximum))
         return {
             "students": len(totals),
             "mean": statistics.fmean(percents) if percents else 0.0,
@@ -132,9 +141,10 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     return rows, bad
 
 
-PARALLEL_FROM = 20_000
-"""From this many responses on, another process marks a share of the variants (variant
-generation dominates the cost, and each variant is generated in one process only)."""
+PARALLEL_FROM = 1_000
+"""From this many different variants on, another process marks a share of them (generating the
+variants is most of the cost, and each variant is generated in one process only; below this
+the second process costs more to start than it saves)."""
 
 
 def mark_class(text: str, bank, key=None, secret=None, bank_dirs=None) -> ClassResult:
@@ -149,7 +159,9 @@ def mark_class(text: str, bank, key=None, secret=None, bank_dirs=None) -> ClassR
     part_labels: dict[str, frozenset] = {}
     for line, row in rows:
         student, code, label = row["student"], row["question"], row["part"].lower().strip("() ")
-        found = _variant(code, bank, key, student, variants, secret)
+        found = variants.get(code) if key is None else None  # the common case, without a call
+        if found is None:
+            found = _variant(code, bank, key, student, variants, secret)
         if isinstance(found, str):
             result.bad_rows.append(BadRow(line, found))
             continue
@@ -168,12 +180,14 @@ def mark_class(text: str, bank, key=None, secret=None, bank_dirs=None) -> ClassR
             continue
         first_line[k] = line
         families[real] = family.id
-        if (student, real) not in answers:
-            answers[(student, real)] = {}
+        given = answers.get((student, real))
+        if given is None:
+            given = answers[(student, real)] = {}
             order.append((student, real))
-        answers[(student, real)][label] = row["answer"]
+        given[label] = row["answer"]
     groups = [[s, c, answers[(s, c)]] for s, c in order]
-    marks = _mark_shared(groups, bank, bank_dirs) if len(first_line) >= PARALLEL_FROM else mark_groups(groups, bank)
+    many = len(families) >= PARALLEL_FROM
+    marks = _mark_shared(groups, bank, bank_dirs) if many else mark_groups(groups, bank)
     for (student, code), group_marks in zip(order, marks):
         result.grades.extend(Grade(student, code, families[code], m) for m in group_marks)
     result.bad_rows.sort(key=lambda b: b.line)
@@ -243,14 +257,14 @@ def _mark_shared(groups: list, bank, bank_dirs) -> list[list[PartMark]]:
 
 def _variant(code: str, bank, key, student: str, cache: dict, secret=None):
     """(family, seed, variant code) of a printed code (cached), or a message saying why there is none."""
-    from ncquiz.bank import UnknownFamily
-
     if key is not None:
         try:
             code = key.resolve(student, code)
         except NcquizError as exc:
             return str(exc)
     if code not in cache:
+        from ncquiz.bank import UnknownFamily
+
         try:
             family, seed = bank.resolve(code, secret=secret)
         except UnknownFamily:

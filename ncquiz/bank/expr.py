@@ -9,10 +9,12 @@ meaning are jinja2's), and its tree is translated into Python source in which:
 - names are looked up in the variant's scope only (no Python builtins are reachable);
 - constants are passed by reference, never written into the source;
 - `.attr` goes through `_getattr`: a NumPy array or scalar offers only ARRAY_ATTRIBUTES, a
-  dict its keys, anything else whatever jinja2's sandbox allows;
+  dict its keys (after its own methods, as in jinja2), anything else whatever jinja2's
+  sandbox allows;
 - a call runs directly only for the bank's own functions and whitelisted array methods;
   anything else is handed to jinja2's sandboxed call (which, e.g., makes `str.format` safe);
-- `**` and `*` are bounded as in the sandbox (`9**9**9` and `'x' * 10**9` are refused).
+- `**`, `*` and `%` are bounded as in the sandbox (`9**9**9`, `'x' * 10**9` and `'%*d'`
+  formats are refused: see `templating.bounded_binop`).
 
 A node this translator does not know (filters, tests, `{...}` literals, ...) makes
 `compile_expression` return None, and the caller uses jinja2's sandbox for that expression.

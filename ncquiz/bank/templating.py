@@ -205,6 +205,12 @@ def _window_ties(a, size: int, stride: int | None = None) -> bool:
     return False
 
 
+def _number_type(dtype):
+    if dtype is not None and np.dtype(dtype).kind not in "biuf":
+        raise SecurityError(f"refused: array(..., dtype={dtype!r}); only number types")
+    return dtype
+
+
 def _refuse(what: str):
     raise SecurityError(f"refused: {what}")
 
@@ -242,7 +248,7 @@ FUNCTIONS = {
     "std": np.std,
     "dot": np.dot,
     "outer": lambda a, b: np.outer(a, b) if np.size(a) * np.size(b) <= MAX_SIZE else _refuse("an outer product that large"),
-    "array": np.asarray,
+    "array": lambda value, dtype=None: np.asarray(value, dtype=_number_type(dtype)),
     "concat": lambda *xs: np.concatenate([np.ravel(x) for x in xs]),
     "zeros": lambda *shape: np.zeros(_bounded_shape(shape)),
     "rot180": lambda a: np.asarray(a)[..., ::-1, ::-1],
@@ -387,6 +393,8 @@ def run(compiled, where: str, scope):
         raise BankTemplateError(f"{where}: {exc}") from None
     except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
         raise BankTemplateError(f"{where}: {type(exc).__name__}: {exc}") from None
+    except (MemoryError, RecursionError) as exc:
+        raise BankTemplateError(f"{where}: refused: {type(exc).__name__} (too large or too deep)") from None
 
 
 def reflow(text: str) -> str:

@@ -1,6 +1,18 @@
 """Shared test helpers."""
 
 import numpy as np
+import pytest
+
+from ncquiz.errors import ParamError
+from ncquiz.solvers import solve
+
+
+def fails(kind: str, params: dict) -> ParamError:
+    """The ParamError `solve(kind, params)` raises (the test fails if there is none); its message is one line."""
+    with pytest.raises(ParamError) as err:
+        solve(kind, params)
+    assert "\n" not in str(err.value)
+    return err.value
 
 
 def typed(part) -> str:

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ncquiz.errors import ParamError
+from helpers import fails
+
 from ncquiz.solvers import solve
 from ncquiz.solvers.elementwise import activation, normalize
 
@@ -218,10 +219,9 @@ def test_normalisation_of_huge_and_tiny_values():
     ],
 )
 def test_bad_params_name_the_field(kind, params, field, words):
-    with pytest.raises(ParamError) as err:
-        solve(kind, params)
-    assert err.value.field == field
-    assert words in err.value.reason
+    error = fails(kind, params)
+    assert error.field == field
+    assert words in error.reason
 
 
 def test_ddof_is_ignored_by_minmax():

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ncquiz.errors import ParamError
+from helpers import fails
+
 from ncquiz.solvers import solve, to_json
 from ncquiz.solvers.generative import gan, vae
 
@@ -160,7 +161,6 @@ def test_gan_matches_the_formulas(real, fake):
     ],
 )
 def test_bad_params_name_the_field(kind, params, field, words):
-    with pytest.raises(ParamError) as err:
-        solve(kind, params)
-    assert err.value.field == field
-    assert words in err.value.reason
+    error = fails(kind, params)
+    assert error.field == field
+    assert words in error.reason

@@ -9,19 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ncquiz.errors import ParamError
+from helpers import fails
+
 from ncquiz.solvers import solve, to_json
 
 
 def sig(v):
     return 1 / (1 + math.exp(-v))
-
-
-def fails(kind, params):
-    with pytest.raises(ParamError) as err:
-        solve(kind, params)
-    assert "\n" not in str(err.value)
-    return err.value
 
 
 # ---------------------------------------------------------------- rnn

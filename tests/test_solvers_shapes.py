@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import fails
+
 from ncquiz.errors import ParamError
 from ncquiz.solvers import solve, to_json
 
@@ -77,9 +79,7 @@ def test_output_size_is_the_shape_a_naive_convolution_produces(c):
     for n, kn, produced in ((c["h"], c["kh"], out.shape[0]), (c["w"], c["kw"], out.shape[1])):
         params = {"size": n, "kernel": kn, "stride": c["s"], "padding": c["p"], "dilation": c["d"]}
         if produced == 0:  # no window fits
-            with pytest.raises(ParamError) as err:
-                solve("output-size", params)
-            assert err.value.field == "kernel"
+            assert fails("output-size", params).field == "kernel"
         else:
             assert solve("output-size", params).answer == produced
 
@@ -95,9 +95,7 @@ def test_transposed_output_size_is_the_shape_a_naive_transposed_convolution_prod
         params = {"size": n, "kernel": kn, "stride": c["s"], "padding": c["p"], "dilation": c["d"],
                   "transpose": True, "output_padding": op}
         if produced < 1:  # the padding crops everything
-            with pytest.raises(ParamError) as err:
-                solve("output-size", params)
-            assert err.value.field == "padding"
+            assert fails("output-size", params).field == "padding"
         else:
             assert solve("output-size", params).answer == produced
 
@@ -113,9 +111,8 @@ def test_transposed_output_size_is_the_shape_a_naive_transposed_convolution_prod
     ({"size": 4, "kernel": 3, "stride": 0}, "stride", ">= 1"),
 ])
 def test_output_size_bad_params(params, field, needle):
-    with pytest.raises(ParamError) as err:
-        solve("output-size", params)
-    assert err.value.field == field and needle in err.value.reason
+    error = fails("output-size", params)
+    assert error.field == field and needle in error.reason
 
 
 # ---------------------------------------------------------------- network
@@ -281,9 +278,7 @@ def test_network_errors(shape, layers, field, message):
     ({"input": [32, 32, 1], "layers": ["relu", 3]}, "layers[1]"),
 ])
 def test_network_bad_input_or_layer_list(params, field):
-    with pytest.raises(ParamError) as err:
-        solve("network", params)
-    assert err.value.field == field
+    assert fails("network", params).field == field
 
 
 # ---------------------------------------------------------------- recurrent-params
@@ -317,6 +312,4 @@ def test_recurrent_params_default_bias_is_single_and_steps():
     ({"cell": "rnn", "input_size": 1, "hidden_size": 1, "bias": "double"}, "bias"),
 ])
 def test_recurrent_params_bad_params(params, field):
-    with pytest.raises(ParamError) as err:
-        solve("recurrent-params", params)
-    assert err.value.field == field
+    assert fails("recurrent-params", params).field == field

@@ -69,18 +69,10 @@ class Drawer:
                 shape = self._shape(name, spec, {})
             except BankTemplateError:
                 return None
-        whole = pool[-1] - pool[0] + 1 == len(pool)
-        lo, hi, n = int(pool[0]), int(pool[-1]) + 1, len(pool)
 
         def step(rng, ctx):
             size = shape if fixed_shape else self._shape(name, spec, ctx)
-            count = math.prod(size) if size else 1
-            picks = rng.integers(lo, hi, size=count) if whole else pool[rng.integers(0, n, size=count)]
-            # picks / scale is already the double nearest k / 10**dp, which np.round(..., dp) would return
-            values = picks.astype(np.int64) if scale == 1 else picks / scale
-            if size is None:
-                return int(values[0]) if scale == 1 else float(values[0])
-            return values.reshape(size)
+            return _finish(_pick(rng, pool, math.prod(size) if size else 1), scale, size)
 
         return step
 
@@ -115,17 +107,9 @@ class Drawer:
             if count > len(pool):
                 raise DrawError(f"{where}: {count} distinct values asked for, only {len(pool)} available")
             picks = pool[rng.permutation(len(pool))[:count]]
-        elif pool[-1] - pool[0] + 1 == len(pool):  # a whole range: no index through the pool needed
-            picks = rng.integers(pool[0], pool[-1] + 1, size=count)
         else:
-            picks = pool[rng.integers(0, len(pool), size=count)]
-        if scale == 1:
-            values = picks.astype(np.int64)
-        else:
-            values = picks / scale  # the double nearest k / 10**dp (np.round(..., dp) returns it unchanged)
-        if shape is None:
-            return int(values[0]) if scale == 1 else float(values[0])
-        return values.reshape(shape)
+            picks = _pick(rng, pool, count)
+        return _finish(picks, scale, shape)
 
     def _shape(self, name: str, spec: dict, ctx: dict):
         """The array shape of a matrix/vector/tensor parameter, or None for a single number."""
@@ -157,3 +141,19 @@ class Drawer:
         if not len(pool):
             raise DrawError(f"params.{name}: every value in [{lo}, {hi}] is excluded")
         return pool, scale
+
+
+def _pick(rng, pool: np.ndarray, count: int) -> np.ndarray:
+    """count entries of the pool, uniformly and with replacement."""
+    if pool[-1] - pool[0] + 1 == len(pool):  # a whole range: no index through the pool needed
+        return rng.integers(pool[0], pool[-1] + 1, size=count)
+    return pool[rng.integers(0, len(pool), size=count)]
+
+
+def _finish(picks: np.ndarray, scale: int, shape):
+    """Drawn pool entries as the parameter's value: whole numbers, or k / 10**dp for reals (that double
+    is what np.round(..., dp) would return); a single number when shape is None."""
+    values = picks.astype(np.int64) if scale == 1 else picks / scale
+    if shape is None:
+        return int(values[0]) if scale == 1 else float(values[0])
+    return values.reshape(shape)

@@ -121,9 +121,7 @@ def array_attribute(obj, attr: str):
         return value
 
     def astype(dtype, *args, **kwargs):
-        if np.dtype(dtype).kind not in "biuf":
-            raise SecurityError(f"refused: astype({dtype!r}); only number types")
-        return value(dtype, *args, **kwargs)
+        return value(_number_type(dtype, "astype"), *args, **kwargs)
 
     return astype
 
@@ -205,9 +203,10 @@ def _window_ties(a, size: int, stride: int | None = None) -> bool:
     return False
 
 
-def _number_type(dtype):
+def _number_type(dtype, where: str = "array"):
+    """dtype, if it is None or a number type (a string or object type could exhaust memory)."""
     if dtype is not None and np.dtype(dtype).kind not in "biuf":
-        raise SecurityError(f"refused: array(..., dtype={dtype!r}); only number types")
+        raise SecurityError(f"refused: {where}(..., dtype={dtype!r}); only number types")
     return dtype
 
 

@@ -1,13 +1,13 @@
-"""Bank expressions compiled to Python functions, with the sandbox's rules checked inline.
+"""Bank expressions turned into Python closures, with the sandbox's rules checked inline.
 
 jinja2's sandbox evaluates an expression through a template context and checks every call,
 attribute and operator at run time; for the short expressions of a bank (`n - k + 1`,
 `solve('conv2d', input=input, kernel=kernel)`, `answers.a[0] * 2`) that was most of the
 cost of generating a variant. Here the expression is parsed by jinja2 (so the syntax and its
-meaning are jinja2's), and its tree is translated into Python source in which:
+meaning are jinja2's), and each node of its tree becomes a small Python function of the scope
+(no source code is generated or executed), in which:
 
 - names are looked up in the variant's scope only (no Python builtins are reachable);
-- constants are passed by reference, never written into the source;
 - `.attr` goes through `_getattr`: a NumPy array or scalar offers only ARRAY_ATTRIBUTES, a
   dict its keys (after its own methods, as in jinja2), anything else whatever jinja2's
   sandbox allows;
@@ -22,15 +22,17 @@ A node this translator does not know (filters, tests, `{...}` literals, ...) mak
 
 from __future__ import annotations
 
+import operator
 import types
 
 import numpy as np
 from jinja2 import Undefined, nodes
 from jinja2.exceptions import UndefinedError
 
-_BINARY = {"Add": "+", "Sub": "-", "Div": "/", "FloorDiv": "//"}
-_COMPARE = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<=", "in": "in",
-            "notin": "not in"}
+_BINARY = {"Add": operator.add, "Sub": operator.sub, "Div": operator.truediv, "FloorDiv": operator.floordiv}
+_UNARY = {"Neg": operator.neg, "Pos": operator.pos, "Not": operator.not_}
+_COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge, "lt": operator.lt,
+            "lteq": operator.le, "in": lambda a, b: a in b, "notin": lambda a, b: a not in b}
 _NUMBERS = (int, float)
 
 
@@ -39,100 +41,117 @@ class _Unsupported(Exception):
 
 
 class Translator:
-    """Turns one jinja2 expression tree into Python source over `s` (the scope) and `c` (constants)."""
+    """Turns one jinja2 expression tree into a function of the scope `s`, node by node."""
 
-    def __init__(self):
-        self.constants: list = []
+    def __init__(self, helpers: dict):
         self.names: list[str] = []
+        self.h = helpers
 
-    def const(self, value) -> str:
-        self.constants.append(value)
-        return f"c[{len(self.constants) - 1}]"
-
-    def visit(self, node) -> str:
+    def visit(self, node):
         kind = type(node).__name__
         method = getattr(self, "visit_" + kind, None)
-        if method is None:
-            if kind in _BINARY:
-                return f"({self.visit(node.left)} {_BINARY[kind]} {self.visit(node.right)})"
-            raise _Unsupported(kind)
-        return method(node)
+        if method is not None:
+            return method(node)
+        if kind in _BINARY:
+            op, left, right = _BINARY[kind], self.visit(node.left), self.visit(node.right)
+            return lambda s: op(left(s), right(s))
+        if kind in _UNARY:
+            op, inner = _UNARY[kind], self.visit(node.node)
+            return lambda s: op(inner(s))
+        raise _Unsupported(kind)
 
-    def visit_Name(self, node) -> str:
+    def visit_Name(self, node):
         if node.ctx != "load" or node.name.startswith("_"):
             raise _Unsupported("name")
-        self.names.append(node.name)
-        return f"s[{self.const(node.name)}]"
+        name = node.name
+        self.names.append(name)
+        return lambda s: s[name]
 
-    def visit_Const(self, node) -> str:
-        return self.const(node.value)
+    def visit_Const(self, node):
+        value = node.value
+        return lambda s: value
 
-    def visit_List(self, node) -> str:
-        return "[" + "".join(self.visit(item) + ", " for item in node.items) + "]"
+    def visit_List(self, node):
+        items = [self.visit(item) for item in node.items]
+        return lambda s: [item(s) for item in items]
 
-    def visit_Tuple(self, node) -> str:
-        return "(" + "".join(self.visit(item) + ", " for item in node.items) + ")"
+    def visit_Tuple(self, node):
+        items = [self.visit(item) for item in node.items]
+        return lambda s: tuple(item(s) for item in items)
 
-    def visit_Mul(self, node) -> str:
-        return f"_mul({self.visit(node.left)}, {self.visit(node.right)})"
+    def _bounded(self, node, helper: str):
+        op, left, right = self.h[helper], self.visit(node.left), self.visit(node.right)
+        return lambda s: op(left(s), right(s))
 
-    def visit_Mod(self, node) -> str:
-        return f"_mod({self.visit(node.left)}, {self.visit(node.right)})"
+    def visit_Mul(self, node):
+        return self._bounded(node, "_mul")
 
-    def visit_Pow(self, node) -> str:
-        return f"_pow({self.visit(node.left)}, {self.visit(node.right)})"
+    def visit_Mod(self, node):
+        return self._bounded(node, "_mod")
 
-    def visit_Concat(self, node) -> str:
-        return "_concat(" + ", ".join(self.visit(n) for n in node.nodes) + ")"
+    def visit_Pow(self, node):
+        return self._bounded(node, "_pow")
 
-    def visit_Neg(self, node) -> str:
-        return f"(-{self.visit(node.node)})"
+    def visit_Concat(self, node):
+        parts = [self.visit(n) for n in node.nodes]
+        return lambda s: "".join([str(part(s)) for part in parts])
 
-    def visit_Pos(self, node) -> str:
-        return f"(+{self.visit(node.node)})"
+    def visit_And(self, node):
+        left, right = self.visit(node.left), self.visit(node.right)
+        return lambda s: left(s) and right(s)
 
-    def visit_Not(self, node) -> str:
-        return f"(not {self.visit(node.node)})"
+    def visit_Or(self, node):
+        left, right = self.visit(node.left), self.visit(node.right)
+        return lambda s: left(s) or right(s)
 
-    def visit_And(self, node) -> str:
-        return f"({self.visit(node.left)} and {self.visit(node.right)})"
-
-    def visit_Or(self, node) -> str:
-        return f"({self.visit(node.left)} or {self.visit(node.right)})"
-
-    def visit_CondExpr(self, node) -> str:
+    def visit_CondExpr(self, node):
         if node.expr2 is None:  # jinja2 gives an undefined value: leave it to jinja2
             raise _Unsupported("condexpr")
-        return f"({self.visit(node.expr1)} if {self.visit(node.test)} else {self.visit(node.expr2)})"
+        test, yes, no = self.visit(node.test), self.visit(node.expr1), self.visit(node.expr2)
+        return lambda s: yes(s) if test(s) else no(s)
 
-    def visit_Compare(self, node) -> str:
-        text = self.visit(node.expr)
-        for op in node.ops:
-            text += f" {_COMPARE[op.op]} {self.visit(op.expr)}"
-        return f"({text})"
+    def visit_Compare(self, node):
+        first = self.visit(node.expr)
+        ops = [(_COMPARE[op.op], self.visit(op.expr)) for op in node.ops]
 
-    def visit_Getattr(self, node) -> str:
+        last = len(ops) - 1
+
+        def compare(s):  # a chain as Python runs it: a < b < c is (a < b) and (b < c), b read once
+            left = first(s)
+            for i, (op, get) in enumerate(ops):
+                right = get(s)
+                result = op(left, right)
+                if i == last or not result:
+                    return result
+                left = right
+
+
+        return compare
+
+    def visit_Getattr(self, node):
         if node.ctx != "load":
             raise _Unsupported("getattr")
-        return f"_getattr(s, {self.visit(node.node)}, {self.const(node.attr)})"
+        getattr_, obj, attr = self.h["_getattr"], self.visit(node.node), node.attr
+        return lambda s: getattr_(s, obj(s), attr)
 
-    def visit_Getitem(self, node) -> str:
+    def visit_Getitem(self, node):
         if node.ctx != "load":
             raise _Unsupported("getitem")
-        return f"_getitem(s, {self.visit(node.node)}, {self.visit(node.arg)})"
+        getitem, obj, key = self.h["_getitem"], self.visit(node.node), self.visit(node.arg)
+        return lambda s: getitem(s, obj(s), key(s))
 
-    def visit_Slice(self, node) -> str:
-        parts = [self.visit(n) if n is not None else "None" for n in (node.start, node.stop, node.step)]
-        return f"_slice({', '.join(parts)})"
+    def visit_Slice(self, node):
+        none = lambda s: None  # noqa: E731
+        start, stop, step = (self.visit(n) if n is not None else none for n in (node.start, node.stop, node.step))
+        return lambda s: slice(start(s), stop(s), step(s))
 
-    def visit_Call(self, node) -> str:
+    def visit_Call(self, node):
         if node.dyn_args is not None or node.dyn_kwargs is not None:
             raise _Unsupported("call")
+        call, function = self.h["_call"], self.visit(node.node)
         args = [self.visit(a) for a in node.args]
-        args += [f"{self.const(k.key)}: {self.visit(k.value)}" for k in node.kwargs]
-        positional = ", ".join(args[: len(node.args)])
-        keywords = ", ".join(args[len(node.args) :])
-        return f"_call(s, {self.visit(node.node)}, ({positional}{',' if positional else ''}), {{{keywords}}})"
+        keywords = [(k.key, self.visit(k.value)) for k in node.kwargs]
+        return lambda s: call(s, function(s), tuple(a(s) for a in args), {k: v(s) for k, v in keywords})
 
 
 def compile_expression(source: str, env, safe_callables) -> object | None:
@@ -147,15 +166,11 @@ def compile_expression(source: str, env, safe_callables) -> object | None:
     body = parser_tree.body
     if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
         return None
-    translator = Translator()
+    translator = Translator(_helpers(env, frozenset(map(id, safe_callables))))
     try:
-        code = translator.visit(body[0].nodes[0])
+        function = translator.visit(body[0].nodes[0])
     except _Unsupported:
         return None
-    helpers = _helpers(env, frozenset(map(id, safe_callables)))
-    namespace = {"__builtins__": {}, "c": translator.constants, **helpers}
-    exec(compile(f"def _expression(s):\n    return {code}\n", "<bank expression>", "exec"), namespace)  # noqa: S102 - source made here from the parsed tree, no builtins
-    function = namespace["_expression"]
     names = tuple(dict.fromkeys(translator.names))
 
     def evaluate(scope):
@@ -182,7 +197,7 @@ class _Scoped(dict):
 
 
 def _helpers(env, safe_ids: frozenset) -> dict:
-    """The functions translated code calls: attribute, item, call and the bounded operators."""
+    """The functions the translated expressions call: attribute, item, call and the bounded operators."""
     from ncquiz.bank.templating import ARRAY_ATTRIBUTES, array_attribute, bounded_binop  # it imports this module
 
     array_types = (np.ndarray, np.generic)
@@ -226,8 +241,4 @@ def _helpers(env, safe_ids: frozenset) -> dict:
             return a % b
         return bounded_binop("%", a, b)
 
-    def _concat(*values):
-        return "".join(map(str, values))
-
-    return {"_getattr": _getattr, "_getitem": _getitem, "_call": _call, "_mul": _mul, "_pow": _pow,
-            "_mod": _mod, "_concat": _concat, "_slice": slice}
+    return {"_getattr": _getattr, "_getitem": _getitem, "_call": _call, "_mul": _mul, "_pow": _pow, "_mod": _mod}

@@ -221,3 +221,36 @@ def test_rows_of_empty_cells_are_blank_lines_not_bad_rows():
     rows, bad = read_responses("student,question,part,answer\ns1,Q,a,1\n,,,\n  , , ,\n\ns2,,a,1\n")
     assert [line for line, _ in rows] == [2] and [b.line for b in bad] == [6]
     assert "missing question" in bad[0].message
+
+
+def test_an_unquoted_comma_is_a_bad_row_not_a_cut_answer():
+    """'38,914' unquoted is two cells: the row is reported (with a hint to quote), not marked as 38."""
+    from ncquiz.marking.batch import read_responses
+
+    rows, bad = read_responses('student,question,part,answer\ns1,Q,a,38,914\ns2,Q,a,"38,914"\ns3,Q,a,5,,\n')
+    assert [(line, r["answer"]) for line, r in rows] == [(3, "38,914"), (4, "5")]  # trailing empty cells are fine
+    assert [b.line for b in bad] == [2] and "in quotes" in bad[0].message
+
+
+def test_a_quote_never_closed_does_not_swallow_the_rows_after_it():
+    from ncquiz.marking.batch import read_responses
+
+    text = 'student,question,part,answer\ns1,Q,a,1\ns2,Q,a,"-0.862\ns3,Q,a,"2\n3"\ns4,Q,a,"1"x\ns5,Q,a,4\n'
+    rows, bad = read_responses(text)
+    assert [(line, r["student"], r["answer"]) for line, r in rows] == [(2, "s1", "1"), (4, "s3", "2\n3"), (7, "s5", "4")]
+    assert [b.line for b in bad] == [3, 6]
+    assert "never closed" in bad[0].message
+
+
+def test_mark_reports_a_row_cut_by_a_comma(capsys, tmp_path):
+    q = BANK.variant("conv-layer-params", 1)
+    right = q.part("b").answer
+    assert right >= 1000
+    responses = tmp_path / "r.csv"
+    responses.write_text(f"student,question,part,answer\nann,{q.code},b,{right // 1000},{right % 1000:03d}\n"
+                         f'bob,{q.code},b,"{right // 1000},{right % 1000:03d}"\n')
+    code, out, err = run(capsys, ["mark", str(responses), "--out", str(tmp_path / "g.csv")])
+    assert code == 2 and ":2: " in err and "in quotes" in err
+    with (tmp_path / "g.csv").open() as fh:
+        grades = [g for g in csv.DictReader(fh) if g["part"] == "b"]
+    assert [(g["student"], g["status"]) for g in grades] == [("bob", "correct")]

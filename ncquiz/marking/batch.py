@@ -97,8 +97,13 @@ class ClassResult:
 
 
 def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
-    """(line, row) pairs of a responses CSV (header required), and rows that cannot be read."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """(line, row) pairs of a responses CSV (header required), and rows that cannot be read.
+
+    A row with more cells than the header (an answer with a comma, not quoted) is reported, not
+    cut short. A quote opened and never closed would swallow the rest of the file into one
+    answer: that row is reported and reading goes on from the line after it.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -113,7 +118,7 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     at = [index[c] for c in COLUMNS]
     width = max(at) + 1
     rows, bad = [], []
-    line = 1
+    line, offset = 1, 0  # the line last read; offset: the file's lines before the reader's text
     while True:
         start = line + 1
         try:
@@ -121,10 +126,20 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
         except StopIteration:
             break
         except csv.Error as exc:
-            bad.append(BadRow(start, f"cannot read this row: {exc}"))
-            line = reader.line_num
+            if reader.line_num + offset > start or "end of data" in str(exc):  # a quote left open
+                bad.append(BadRow(start, "a quote opened in this row is never closed; quote the whole answer "
+                                         '("...") or leave quotes out'))
+                rest = "\n".join(text.split("\n")[start:])
+                reader, offset, line = csv.reader(io.StringIO(rest, newline=""), strict=True), start, start
+            else:
+                bad.append(BadRow(start, f"cannot read this row: {exc}"))
+                line = reader.line_num + offset
             continue
-        line = reader.line_num
+        line = reader.line_num + offset
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
+            bad.append(BadRow(start, f"this row has {len(record)} cells but the header has {len(header)}: "
+                                     'an answer with a comma must be in quotes ("0,5")'))
+            continue
         if len(record) >= width:
             row = {c: record[i].strip() for c, i in zip(COLUMNS, at)}
         else:

@@ -25,6 +25,12 @@ DP2, DP3, SF3 = Rule("dp", 2), Rule("dp", 3), Rule("sf", 3)
     (123000, 123456, SF3, True),
     (124000, 123456, SF3, False),
     (0.5, 0.5, SF3, True),
+    (2.28e-19, 2.2815e-19, SF3, True),    # a tiny reference is checked to its own significant figures
+    (0.0, 2.2815e-19, SF3, False),        # ... so 0 (or any number near it) is not accepted
+    (9e-13, 2.2815e-19, SF3, False),
+    (2.26e-11, 2.2641e-11, SF3, True),
+    (2.17e-11, 2.2641e-11, SF3, False),
+    (2.3e-11, 2.2641e-11, SF3, False),
     (19.0, 19.0, Rule("exact"), True),
     (19.0 + 1e-12, 19.0, Rule("exact"), True),   # float noise in a computed reference
     (20.0, 19.0, Rule("exact"), False),

@@ -88,10 +88,11 @@ def tolerance(ref: np.ndarray, rule: Rule | None) -> np.ndarray:
         return rule.value * ref + fuzz
     if rule.kind == "dp":  # within half a unit of the last asked place
         return 0.5 * 10.0 ** (-rule.value) + fuzz
-    # sf: half a unit of the rule.value-th significant figure of the reference
+    # sf: half a unit of the rule.value-th significant figure of the reference. Relative only: a
+    # fixed fuzz would swamp a tiny reference (2.28e-19 to 3 s.f. must not accept 0).
     with np.errstate(divide="ignore"):
         exponent = np.where(ref > 0, np.floor(np.log10(np.where(ref > 0, ref, 1.0))), 0.0)
-    return 0.5 * 10.0 ** (exponent - rule.value + 1) + fuzz
+    return 0.5 * 10.0 ** (exponent - rule.value + 1) + 1e-9 * ref
 
 
 def matches(value, ref, rule: Rule | None, slack: float = 1.0) -> np.ndarray:

@@ -171,3 +171,66 @@ def test_follow_through_is_not_given_for_trivial_earlier_answers(family, label):
     answers[label] = writings(type(part)(spec=part.spec, prompt=[], answer=redone))[0]
     got = next(p for p in mark_question(q, answers).parts if p.label == label)
     assert not got.follow_through and got.status != "correct"
+
+
+# ---------------------------------------------------------------- answers a fair marker would not reward
+
+
+def _part_mark(q, answers, label):
+    return next(p for p in mark_question(q, answers).parts if p.label == label)
+
+
+def test_follow_through_is_not_given_from_a_near_zero_earlier_answer():
+    q = BANK.variant("rnn-scalar-steps", 1)
+    tiny = q.recompute("b", {"a": 1e-9})
+    assert not _agrees(tiny, q.part("b").answer, q.part("b").rule)
+    got = _part_mark(q, {"a": "1e-9", "b": f"{tiny:.3f}"}, "b")
+    assert got.status == "wrong" and not got.follow_through
+    slip = round(q.part("a").answer + 0.1, 3)  # a real slip in (a) is still followed through
+    got = _part_mark(q, {"a": f"{slip:.3f}", "b": f"{q.recompute('b', {'a': slip}):.3f}"}, "b")
+    assert got.status == "correct" and got.follow_through
+
+
+def test_a_right_earlier_answer_carried_forward_rounded_earns_the_later_marks():
+    """(a) right to 3 d.p. and (b) worked from that rounded value: full marks, as a wrong (a) would get
+    by follow-through; the same (b) with no (a) to explain it stays wrong."""
+    q = BANK.variant("rnn-scalar-steps", 3)
+    a = round(q.part("a").answer, 3)
+    b = round(q.recompute("b", {"a": a}), 3)
+    assert not _agrees(b, q.part("b").answer, q.part("b").rule)  # rounding (a) moved (b) past its 3rd place
+    got = _part_mark(q, {"a": f"{a:.3f}", "b": f"{b:.3f}"}, "b")
+    assert got.status == "correct" and not got.follow_through and "rounded answer to (a)" in got.feedback
+    assert _part_mark(q, {"b": f"{b:.3f}"}, "b").status == "wrong"
+
+
+def test_all_zeros_earns_no_partial_credit_on_a_mostly_zero_answer():
+    q = BANK.variant("maxpool-grad", 3)
+    ref = np.asarray(q.part("a").answer)
+    assert (ref == 0).mean() >= 0.5
+    zeros = "; ".join(" ".join("0" for _ in row) for row in ref)
+    got = _part_mark(q, {"a": zeros}, "a")
+    assert got.score == 0 and got.status == "wrong" and "check" not in got.feedback  # nor where the non-zeros are
+    slip = ref.copy()
+    slip[np.nonzero(ref)[0][0], np.nonzero(ref)[1][0]] += 1  # one entry wrong: partial credit as before
+    got = _part_mark(q, {"a": "; ".join(" ".join(str(int(v)) for v in row) for row in slip)}, "a")
+    assert got.status == "partial" and 0 < got.score < got.max
+
+
+def test_choosing_every_option_scores_nothing():
+    q = BANK.variant("ae-uses-multi", 3)
+    part = q.part("a")
+    assert len(part.correct) < len(part.options)
+    got = _part_mark(q, {"a": ", ".join(letter for letter, _ in part.options)}, "a")
+    assert got.score == 0 and got.status == "wrong"
+    wrong = next(letter for letter, _ in part.options if letter not in part.correct)
+    got = _part_mark(q, {"a": ", ".join([*part.correct, wrong])}, "a")  # all right ones and one wrong: partial
+    assert got.status == "partial"
+
+
+def test_a_named_mistake_is_not_also_called_a_rounding_slip():
+    family, seed = BANK.resolve("2FWY-4000-000E")
+    q = BANK.variant(family.id, seed)
+    got = _part_mark(q, {"b": "0.450"}, "b")
+    assert got.mistake and "h_0 was left out" in got.feedback and "rounding" not in got.feedback
+    near = round(q.part("b").answer + 0.003, 3)  # no known mistake gives this: the rounding hint stays
+    assert "Close: check your rounding" in _part_mark(q, {"b": f"{near:.3f}"}, "b").feedback

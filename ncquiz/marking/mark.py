@@ -23,6 +23,7 @@ from ncquiz.marking.rubric import points_made
 
 STATUSES = ("correct", "partial", "wrong", "unreadable", "blank")
 RECOMPUTE_ERRORS = (NcquizError, ArithmeticError, ValueError, TypeError, IndexError)
+CLOSE = " Close: check your rounding"
 
 
 @dataclass
@@ -116,14 +117,27 @@ def _shape_text(shape) -> str:
     return "a " + "x".join(str(n) for n in shape) + (" matrix" if len(shape) == 2 else " array")
 
 
+def trivial_entries(value) -> bool:
+    """Every entry zero (or the answer empty)."""
+    a = np.asarray(value, dtype=float)
+    return a.size == 0 or not np.any(a)
+
+
 def trivial(value) -> bool:
     """An earlier answer that would make a later part trivial: zeros, an identity, an empty shape."""
-    a = np.asarray(value, dtype=float)
-    if a.size == 0 or not np.any(a):
+    if trivial_entries(value):
         return True
+    a = np.asarray(value, dtype=float)
     if a.ndim == 2 and a.shape[0] == a.shape[1] and a.shape[0] > 1 and np.array_equal(a, np.eye(a.shape[0])):
         return True
     return False
+
+
+def negligible(value, ref) -> bool:
+    """Every entry of value is tiny beside the reference's largest (0.001 beside 0.7): zeros in all
+    but name, which would make a later part trivial just as zeros do."""
+    scale = float(np.max(np.abs(np.asarray(ref, dtype=float)), initial=0.0))
+    return scale > 0 and bool(np.all(np.abs(np.asarray(value, dtype=float)) <= 1e-3 * scale))
 
 
 # ---------------------------------------------------------------- marking
@@ -172,9 +186,9 @@ class Marker:
         if follow is not None:
             return follow
         mistake = self._diagnose(part, candidates)
-        if mistake:
+        if mistake:  # a known method error explains the answer better than rounding does
             best.mistake = mistake
-            best.feedback += f" This is what you get when {mistake}."
+            best.feedback = best.feedback.partition(CLOSE)[0] + f" This is what you get when {mistake}."
         return best
 
     def _score(self, part: QuestionPart, value, ref) -> PartMark:
@@ -190,7 +204,9 @@ class Marker:
         ok = matches(value, ref, rule)
         if ok.all():
             return PartMark(label, marks, marks, "correct", "Correct.")
-        if part.spec.partial and ok.any() and ok.size > 1:
+        if part.spec.partial and ok.any() and ok.size > 1 and not (trivial_entries(value) and not trivial_entries(ref)):
+            # (all zeros is no answer: on a mostly-zero reference, such as a max-pool gradient, it
+            # would otherwise match most entries)
             score = math.floor(marks * ok.sum() / ok.size * 4) / 4  # quarter marks, rounded down
             wrong = [f"({', '.join(str(i) for i in idx)})" for idx in zip(*np.nonzero(~ok))]
             one, many = ("component", "components") if part.type == "shape" else ("entry", "entries")
@@ -201,7 +217,7 @@ class Marker:
         feedback = "Not correct."
         if rule is not None and rule.kind in ("dp", "sf") and \
                 np.all(np.abs(np.asarray(value, float) - ref) <= 10 * tolerance(ref, rule)):
-            feedback += f" Close: check your rounding (marked {rule.describe()})."
+            feedback += f"{CLOSE} (marked {rule.describe()})."
         return PartMark(label, 0, marks, "wrong", feedback)
 
     def _follow_through(self, part: QuestionPart, candidates) -> PartMark | None:
@@ -214,21 +230,29 @@ class Marker:
             if label not in self.values:
                 return None  # unreadable, blank or not numeric: nothing to follow
             own, ref = self.values[label], self.question.part(label).answer
-            if not _same_shape(own, ref) or trivial(own):
+            if not _same_shape(own, ref) or trivial(own) or negligible(own, ref):
                 return None
             earlier[label] = own
-        if all(_agrees(earlier[u], self.question.part(u).answer, self.question.part(u).rule) for u in uses):
-            return None  # the earlier answers were right: nothing different to follow
+        refs = {u: self.question.part(u).answer for u in uses}
+        if all(np.array_equal(np.asarray(earlier[u], dtype=float), np.asarray(refs[u], dtype=float)) for u in uses):
+            return None  # the student's earlier answers are the reference values: nothing different to follow
+        right = all(_agrees(earlier[u], refs[u], self.question.part(u).rule) for u in uses)
         try:
             redone = self.question.recompute(part.label, earlier)
         except RECOMPUTE_ERRORS:  # the student's earlier value is outside what the method accepts
             return None
-        if not np.all(np.isfinite(np.asarray(redone, dtype=float))) or (trivial(redone) and not trivial(part.answer)):
+        if not np.all(np.isfinite(np.asarray(redone, dtype=float))) or (
+                (trivial(redone) or negligible(redone, part.answer)) and not trivial(part.answer)):
             return None
-        allowed = tolerance(redone, part.rule) + self._rounding_spread(part, earlier, redone)
+        allowed = tolerance(redone, part.rule)
+        if not right:  # (right answers carried rounded are checked as carried: their own unrounded
+            allowed = allowed + self._rounding_spread(part, earlier, redone)  # values give the reference)
         for value in candidates:
             if _same_shape(value, redone) and np.all(np.abs(np.asarray(value, float) - np.asarray(redone, float)) <= allowed):
                 names = " and ".join(f"({u})" for u in uses)
+                if right:  # right (rounded) earlier answers carried forward: no error to follow through
+                    return PartMark(part.label, part.marks, part.marks, "correct",
+                                    f"Correct: right working from your rounded answer to {names}.")
                 return PartMark(part.label, part.marks, part.marks, "correct",
                                 f"Correct follow-through: right working from your answer to {names}.",
                                 follow_through=True)
@@ -308,6 +332,9 @@ class Marker:
             if mistake:
                 feedback += f" This is what you get when {mistake}."
             return PartMark(part.label, 0, part.marks, "wrong", feedback, mistake=mistake)
+        if len(chosen) == len(part.options) > len(right):
+            return PartMark(part.label, 0, part.marks, "wrong",
+                            "Every option is chosen: choose only those you think are correct.")
         hits, extra = len(chosen & right), len(chosen - right)
         score = max(0.0, part.marks * (hits - extra) / len(right))
         score = math.floor(score * 4) / 4

@@ -39,6 +39,12 @@ def test_check_statuses(capsys):
     assert "expected a number" in parts["b"]["feedback"]
 
 
+def test_check_reads_a_code_with_spaces_around_it(capsys):
+    q = BANK.variant("conv-layer-params", 2)
+    code, out, _ = run(capsys, ["check", f" {q.code} ", "-a", f"b={q.part('b').answer}", "--json"])
+    assert code == 0 and json.loads(out)["parts"][1]["status"] == "correct"
+
+
 def test_check_plain_output_ends_with_score(capsys, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     q = BANK.variant("conv-basic", 4)
@@ -47,10 +53,11 @@ def test_check_plain_output_ends_with_score(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize("argv, needle", [
-    (["check", "conv-basic", "-a", "a"], "LABEL=VALUE"),
-    (["check", "conv-basic", "-a", "q=1"], "no part 'q'"),
-    (["check", "conv-basic", "-a", "a=1", "-a", "a=2"], "twice"),
+    (["check", "conv-basic", "-s", "1", "-a", "a"], "LABEL=VALUE"),
+    (["check", "conv-basic", "-s", "1", "-a", "q=1"], "no part 'q'"),
+    (["check", "conv-basic", "-s", "1", "-a", "a=1", "-a", "a=2"], "twice"),
     (["check", "ZZZZ-ZZZZ-ZZZ1", "-a", "a=1"], "variant code"),
+    (["check", "conv-basic", "-a", "a=1"], "give its --seed"),  # which variant the answer is for is not known
 ])
 def test_check_bad_input(capsys, argv, needle):
     code, out, err = run(capsys, argv)
@@ -158,20 +165,24 @@ def test_mark_missing_file_and_folder(capsys, tmp_path):
 
 
 def test_outputs_are_written_atomically(tmp_path, monkeypatch):
-    """A failure while writing leaves no half-written grades file (and no temporary file)."""
+    """A failure while writing leaves the grades and totals files as they were (no temporary file
+    left either): the new grades replace the old only together with their totals."""
     from ncquiz.marking import batch
+    from ncquiz.marking.mark import PartMark
 
-    target = tmp_path / "g.csv"
+    target, totals = tmp_path / "g.csv", tmp_path / "g-totals.csv"
     target.write_text("old,complete,file\n")
+    totals.write_text("old,totals\n")
+    result = batch.ClassResult(grades=[batch.Grade("a", "Q", "f", PartMark("a", 1, 1, "correct", "ok"))])
 
-    def rows():
-        yield ["a", "b", "c", "1", "1", "correct", "ok"]
+    def interrupted():
         raise KeyboardInterrupt
 
+    monkeypatch.setattr(result, "totals", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        batch.write_atomically(target, rows(), batch.GRADE_COLUMNS)
-    assert target.read_text() == "old,complete,file\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["g.csv"]
+        batch.write_results(result, target)
+    assert target.read_text() == "old,complete,file\n" and totals.read_text() == "old,totals\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g-totals.csv", "g.csv"]
 
 
 def test_a_large_class_is_shared_with_a_worker_process(tmp_path, monkeypatch):
@@ -254,3 +265,19 @@ def test_mark_reports_a_row_cut_by_a_comma(capsys, tmp_path):
     with (tmp_path / "g.csv").open() as fh:
         grades = [g for g in csv.DictReader(fh) if g["part"] == "b"]
     assert [(g["student"], g["status"]) for g in grades] == [("bob", "correct")]
+
+
+@pytest.mark.parametrize("where", ["a folder", "the responses", "totals a folder", "no such folder"])
+def test_mark_refuses_outputs_it_cannot_or_must_not_write(capsys, tmp_path, where):
+    q = BANK.variant("conv-layer-params", 1)
+    responses = tmp_path / "r.csv"
+    original = f"student,question,part,answer\nann,{q.code},b,{q.part('b').answer}\n"
+    responses.write_text(original)
+    out = {"a folder": tmp_path, "the responses": responses, "totals a folder": tmp_path / "g.csv",
+           "no such folder": tmp_path / "nowhere" / "g.csv"}[where]
+    if where == "totals a folder":
+        (tmp_path / "g-totals.csv").mkdir()
+    code, _, err = run(capsys, ["mark", str(responses), "--out", str(out)])
+    assert code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+    assert responses.read_text() == original
+    assert not (tmp_path / "g.csv").exists()  # nothing half written: no grades without their totals

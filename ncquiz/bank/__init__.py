@@ -56,6 +56,7 @@ class Bank:
 
         With a `secret` (ncquiz.papers.secret.Secret), opaque codes printed on papers are read too.
         """
+        ref = ref.strip()
         if ref in self._by_id:
             return self._by_id[ref], 0 if seed is None else seed
         if not CODE_SHAPE.match(ref):

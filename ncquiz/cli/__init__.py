@@ -82,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 0
+    except OSError as exc:  # a file the command could not read or write, reported where it was not already
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"error: {where}{exc.strerror or exc}\n")
+        return 2
+    except UnicodeDecodeError as exc:
+        sys.stderr.write(f"error: input that is not UTF-8 text ({exc.reason})\n")
+        return 2
 
 
 def _silence_stdout() -> None:

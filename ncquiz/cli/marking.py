@@ -19,7 +19,10 @@ def check(code: Annotated[str, typer.Argument(metavar="CODE", help="The variant 
     from ncquiz.errors import NcquizError
     from ncquiz.marking.mark import mark_question
 
-    question = bank(bank_dirs).variant(code, seed)
+    loaded = bank(bank_dirs)
+    if seed is None and code.strip() in {f.id for f in loaded.families}:
+        raise NcquizError(f"'{code.strip()}' is a family: give its --seed, or the variant code printed with the question")
+    question = loaded.variant(code, seed)
     given: dict[str, str] = {}
     for item in answer or []:
         label, sep, value = item.partition("=")
@@ -48,7 +51,7 @@ def mark(responses: Annotated[Path, typer.Argument(metavar="RESPONSES.csv", help
          json: JsonOption = False, bank_dirs: BankOption = None) -> None:
     """Mark a class's answers: GRADES.csv, per-student totals, and a summary; bad rows are reported, the rest marked."""
     from ncquiz.errors import NcquizError
-    from ncquiz.marking.batch import mark_class, write_results
+    from ncquiz.marking.batch import check_outputs, mark_class, totals_path, write_results
     from ncquiz.marking.key import AnswerKey
 
     try:
@@ -57,8 +60,7 @@ def mark(responses: Annotated[Path, typer.Argument(metavar="RESPONSES.csv", help
         raise NcquizError(f"cannot read {responses}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise NcquizError(f"{responses} is not UTF-8 text") from None
-    if not out.parent.is_dir():
-        raise NcquizError(f"cannot write {out}: the folder {out.parent} does not exist")
+    check_outputs(responses, out, totals_path(out))
     from ncquiz.papers.secret import Secret
 
     answer_key = AnswerKey.load(key) if key else None

@@ -293,12 +293,18 @@ def _variant(code: str, bank, key, student: str, cache: dict, secret=None):
     return cache[code]
 
 
-def write_atomically(path: Path, rows, columns) -> None:
-    """Write a CSV so that a crash or Ctrl-C never leaves a half-written file behind."""
-    with atomic_write(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        writer.writerows(rows)
+def check_outputs(responses: Path, *outputs: Path) -> None:
+    """Before any marking: each output can be written, and none of them is the responses file."""
+    for path in outputs:
+        path = Path(path)
+        if path.exists() and path.resolve() == Path(responses).resolve():
+            raise NcquizError(f"--out {path} would overwrite the responses file; write the grades elsewhere")
+        if path.is_dir():
+            raise NcquizError(f"cannot write {path}: it is a folder; give a file name such as {path / 'grades.csv'}")
+        if not path.parent.is_dir():
+            raise NcquizError(f"cannot write {path}: the folder {path.parent} does not exist")
+        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise NcquizError(f"cannot write {path}: permission denied")
 
 
 def totals_path(out: Path) -> Path:
@@ -317,11 +323,19 @@ def write_results(result: ClassResult, out: Path) -> Path:
             text = written[x] = _num(x)
         return text
 
-    write_atomically(out, ([g.student, g.question, g.mark.label, num(g.mark.score), num(g.mark.max), g.mark.status,
-                            g.mark.feedback] for g in result.grades), GRADE_COLUMNS)
     totals = totals_path(out)
-    write_atomically(totals, ([s, _num(sc), _num(mx), f"{100 * sc / mx:.1f}" if mx else "", n]
-                              for s, (sc, mx, n) in result.totals().items()), TOTAL_COLUMNS)
+    # Both files or neither: each is written to a temporary file, and they replace the real ones
+    # only once both are complete (totals first, then grades, as the blocks close).
+    with atomic_write(out, "w", newline="", encoding="utf-8") as grades_fh, \
+            atomic_write(totals, "w", newline="", encoding="utf-8") as totals_fh:
+        writer = csv.writer(grades_fh)
+        writer.writerow(GRADE_COLUMNS)
+        writer.writerows([g.student, g.question, g.mark.label, num(g.mark.score), num(g.mark.max), g.mark.status,
+                          g.mark.feedback] for g in result.grades)
+        writer = csv.writer(totals_fh)
+        writer.writerow(TOTAL_COLUMNS)
+        writer.writerows([s, _num(sc), _num(mx), f"{100 * sc / mx:.1f}" if mx else "", n]
+                         for s, (sc, mx, n) in result.totals().items())
     return totals
 
 

@@ -41,6 +41,8 @@ class AnswerKey:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise NcquizError(f"cannot read the key {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise NcquizError(f"{path} is not an ncquiz answer key (not UTF-8 text)") from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -43,7 +43,7 @@ def test_pdf_paper_has_every_question_marks_and_code(capsys, tmp_path):
     out = tmp_path / "sheet.pdf"
     code, _, err = run(capsys, ["worksheet", "--questions", QUESTIONS, "--seed", "3", "--out", str(out), "--key"])
     assert code == 0, err
-    key = json.loads((tmp_path / "key.json").read_text())
+    key = json.loads((tmp_path / "sheet-key.json").read_text())  # named after the key document
     questions = key["students"][""]["questions"]
     pages, text = pdf_text(out)
     flat = re.sub(r"\s+", " ", text)
@@ -67,7 +67,7 @@ def test_pdf_paper_has_every_question_marks_and_code(capsys, tmp_path):
 
 def test_key_answers_equal_generate_json(capsys, tmp_path):
     run(capsys, ["worksheet", "--questions", QUESTIONS, "--seed", "4", "--out", str(tmp_path / "w.md")])
-    key = json.loads((tmp_path / "key.json").read_text())
+    key = json.loads((tmp_path / "w-key.json").read_text())
     for q in key["students"][""]["questions"]:
         out = subprocess.run([sys.executable, "-m", "ncquiz", "generate", "--variant", q["variant"], "--json"],
                              capture_output=True, text=True, timeout=120)
@@ -269,3 +269,22 @@ def test_a_larger_class_compiles_in_worker_processes(capsys, tmp_path):
         assert f"Pupil {i}" in pdf_text(out / f"x{i:02d}.pdf")[1]
     _, key_text = pdf_text(out / "key.pdf")
     assert all(f"Pupil {i}" in key_text for i in range(10))
+
+
+def test_a_student_called_key_does_not_lose_their_paper_to_the_key(capsys, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\nkey,Keyla\nKEY,Kay\npapers,Pat\n")
+    out = tmp_path / "o"
+    code, _, err = run(capsys, ["worksheet", "--students", str(roster), "--count", "1", "--seed", "2", "--format", "md",
+                                "--key", "--out", str(out)])
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["KEY__.md", "key.json", "key.md", "key_.md", "papers_.md"]
+    assert "Keyla" in (out / "key_.md").read_text() and "answer key" not in (out / "key_.md").read_text()
+
+
+def test_a_single_paper_does_not_replace_a_class_key(capsys, tmp_path, roster):
+    out = tmp_path / "exam"
+    run(capsys, ["worksheet", "--students", str(roster), "--count", "1", "--seed", "2", "--format", "md", "--out", str(out)])
+    before = (out / "key.json").read_text()
+    code, _, _ = run(capsys, ["worksheet", "--count", "1", "--format", "md", "--out", str(out / "extra.md")])
+    assert code == 0 and (out / "key.json").read_text() == before and (out / "extra-key.json").exists()

@@ -1,8 +1,13 @@
 """Writing worksheets and keys to files: one paper, one per student, or one combined document.
 
-    no roster:  OUT (default worksheet.FMT); with --key also OUT-key.FMT and key.json beside it
+    no roster:  OUT (default worksheet.FMT); with --key also OUT-key.FMT; and OUT-key.json beside
+                it (`ncquiz key --out K.FMT`: K.FMT and K.json)
     a roster:   OUT/ (default worksheets/) with ID.FMT per student (or papers.FMT with
-                --combined), key.FMT with --key, and always key.json
+                --combined), key.FMT with --key, and always key.json; a student whose id would
+                give a name taken (key, papers, another student's) gets a _ added
+
+The JSON key is named after the key document, so papers written into one folder never replace
+another set's key.json.
 Files are written atomically (a temporary file renamed into place).
 """
 
@@ -59,12 +64,12 @@ def write_worksheet(sheet: Worksheet, *, fmt: str, out: Path | None, roster: boo
         if not key_only and combined:
             jobs.append((folder / f"papers{ext}", render_source(sheet, fmt, False, template_dir)))
         elif not key_only:
-            names: set[str] = set()
-            for paper in sheet.papers:
+            taken = {"key", "papers"}  # the key's and a combined paper's names; compared as a
+            for paper in sheet.papers:  # case-insensitive file system would
                 name = safe_name(paper.student.id)
-                while name in names:
+                while name.lower() in taken:
                     name += "_"
-                names.add(name)
+                taken.add(name.lower())
                 single = Worksheet(**{**sheet.__dict__, "papers": [paper]})
                 jobs.append((folder / f"{name}{ext}", render_source(single, fmt, False, template_dir)))
         key_path, json_path = folder / f"key{ext}", folder / "key.json"
@@ -81,7 +86,7 @@ def write_worksheet(sheet: Worksheet, *, fmt: str, out: Path | None, roster: boo
         else:
             jobs.append((path, render_source(sheet, fmt, False, template_dir)))
             key_path = path.with_name(f"{path.stem}-key{ext}")
-        json_path = path.with_name("key.json")
+        json_path = key_path.with_suffix(".json")
     written.papers = [p for p, _ in jobs]
     if key or key_only:
         jobs.append((key_path, render_source(sheet, fmt, True, template_dir)))

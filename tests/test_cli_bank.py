@@ -105,3 +105,12 @@ def test_whole_process_generate():
     out = subprocess.run([sys.executable, "-m", "ncquiz", "generate", FIRST, "--seed", "2", "--json"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and json.loads(out.stdout)["seed"] == 2
+
+
+def test_bank_check_reports_a_file_nested_too_deeply_to_read(capsys, tmp_path, monkeypatch):
+    (tmp_path / "deep.toml").write_text("x = " + "[" * 990 + "]" * 990 + "\n")
+    code, _, err = run(capsys, ["bank", "check", str(tmp_path)])
+    assert code == 2 and "deep.toml: (file): not a bank file: its arrays or tables are nested too deeply" in err
+    monkeypatch.setenv("NCQUIZ_BANK", str(tmp_path))  # and every command that loads the bank carries on
+    code, out, err = run(capsys, ["list", "--json"])
+    assert code == 0 and len(json.loads(out)) == len(BANK.families)

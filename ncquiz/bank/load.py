@@ -79,6 +79,9 @@ def read_family(path: Path, display: str | None = None) -> tuple[Family | None, 
     except tomllib.TOMLDecodeError as exc:
         out.add("(file)", f"not valid TOML: {exc}")
         return None, out.problems
+    except RecursionError:
+        out.add("(file)", "not a bank file: its arrays or tables are nested too deeply to read")
+        return None, out.problems
     except (OSError, UnicodeDecodeError) as exc:
         out.add("(file)", f"cannot read: {exc}")
         return None, out.problems

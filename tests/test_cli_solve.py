@@ -166,3 +166,12 @@ def test_installed_script_end_to_end():
     assert ok.returncode == 0 and json.loads(ok.stdout)["answer"] == [[19.0, 25.0], [37.0, 43.0]]
     bad = subprocess.run(cmd, input='{"input": [[1]], "kernel": [[1, 2]]}', capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stdout == "" and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("kind, params", [
+    ("conv2d", {"input": [[1, 1e308], [3, 4]], "kernel": [[1e308]]}),
+    ("conv-transpose2d", {"input": [[1e308, 1e308]], "kernel": [[1e308]]}),
+])
+def test_a_result_that_overflows_is_refused_not_printed_as_infinity(capsys, monkeypatch, kind, params):
+    code, out, err = run(capsys, ["solve", kind, "--params", "-", "--json"], json.dumps(params), monkeypatch)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "overflows" in err

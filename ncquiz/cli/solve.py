@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 from ncquiz.solvers.spec import KINDS, Kind, Param
@@ -153,6 +154,15 @@ def parse(argv: list[str]) -> tuple[str, dict, bool]:
     return name, raw, want_json
 
 
+def _finite(value) -> bool:
+    """No infinity or NaN anywhere in a JSON-like answer."""
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return not isinstance(value, float) or math.isfinite(value)
+
+
 def main(argv: list[str]) -> int:
     """Run `ncquiz solve` with the arguments after `solve`."""
     try:
@@ -164,11 +174,14 @@ def main(argv: list[str]) -> int:
             solution = solve(name, raw)
         except NcquizError as exc:
             raise UsageError(str(exc)) from None
+        answer = to_json(solution.answer)
+        if not _finite(answer):
+            raise UsageError("the result is too large to represent (it overflows to infinity); use smaller numbers")
     except UsageError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     if want_json:
-        out = {"kind": name, "answer": to_json(solution.answer), "steps": list(solution.steps)}
+        out = {"kind": name, "answer": answer, "steps": list(solution.steps)}
         sys.stdout.write(json.dumps(out) + "\n")
     else:
         from ncquiz.render.terminal import console, print_solution

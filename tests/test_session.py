@@ -121,6 +121,27 @@ def test_exam_time_out_stops_asking():
     assert len(result.asked) < 5
 
 
+def test_an_answer_typed_after_the_time_ran_out_is_not_marked():
+    q = generate(BANK.get("rnn-scalar-steps"), 8)
+    now = [0.0]
+
+    def clock():
+        return now[0]
+
+    class Late(Script):
+        def __call__(self, prompt):
+            now[0] += 7.0  # each answer takes 7 s to type
+            return super().__call__(prompt)
+
+    out = io.StringIO()
+    script = Late([typed(p) for p in q.parts])
+    ui = TerminalUI(Console(file=out, width=80, color_system=None), script)
+    result = Session(Plan([(q.family, 8)], "exam", 1, [], 10), ui, None, clock=clock).run()
+    assert result.ended == "time" and "Time is up." in out.getvalue()
+    assert list(result.asked[0].marks) == ["a"]  # (b) came in at 14 s of 10: left unmarked
+    assert result.score == q.parts[0].marks
+
+
 def test_plan_is_reproducible_balanced_and_never_repeats_a_family_in_a_row():
     a = plan_practice(BANK, ["cnn", "rnn"], 12, None, np.random.default_rng(7))
     b = plan_practice(BANK, ["cnn", "rnn"], 12, None, np.random.default_rng(7))

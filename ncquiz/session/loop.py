@@ -167,6 +167,7 @@ class Session:
             hinted = False
             while True:
                 text = self._read_answer(part)
+                self._check_time()  # typed after the time ran out: not marked
                 word = text.strip().lower()
                 if word == "quit":
                     raise Ended("quit")

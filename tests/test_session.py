@@ -187,3 +187,21 @@ def test_a_failing_history_is_reported_once_and_practice_goes_on():
     result, text, _ = run([(q.family, 8)], [typed(p) for p in q.parts], history=Full())
     assert text.count("no longer being saved") == 1 and "disk is full" in text
     assert result.score == result.max
+
+
+def test_a_line_that_is_not_text_is_asked_again():
+    q = generate(BANK.get("rnn-scalar-steps"), 8)
+
+    class Garbled(Script):
+        def __call__(self, prompt):
+            if len(self.prompts) == 1:  # the second line typed cannot be decoded
+                self.prompts.append(prompt)
+                raise UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte")
+            return super().__call__(prompt)
+
+    garbled_out = io.StringIO()
+    script = Garbled([typed(p) for p in q.parts])
+    ui = TerminalUI(Console(file=garbled_out, width=80, color_system=None), script)
+    result = Session(Plan([(q.family, 8)], "practice", 1, [], None), ui, None).run()
+    assert "not UTF-8" in garbled_out.getvalue()
+    assert result.score == result.max and result.ended == "finished"

@@ -63,7 +63,12 @@ class TerminalUI:
         else:
             prompt = f"({part.label}) {expected_format(part)}\n> "
         self.console.file.flush()
-        return self.read(prompt)
+        while True:
+            try:
+                return self.read(prompt)
+            except UnicodeDecodeError:  # bytes the terminal's encoding cannot read: that line only is lost
+                self.console.print(Text("That line could not be read as text (not UTF-8); type it again.",
+                                        style="magenta"))
 
     def warn(self, message: str) -> None:
         self.console.print(Text(f"warning: {message}", style="bold red"))

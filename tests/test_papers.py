@@ -237,6 +237,22 @@ def test_template_override(capsys, tmp_path):
     assert code == 0 and (tmp_path / "w.md").read_text() == "MY STYLE Practice worksheet Q1 Q2"
 
 
+@pytest.mark.parametrize("body, needle", [
+    ("{% for i in range(100000000) %}x{% endfor %}", "range"),
+    ("{{ 'x' * 10000000000 }}", "refused"),
+    (b"caf\xe9 {{ title }}", "not UTF-8"),
+    ("{% for p in papers %}", "mine/paper.md, line 1"),
+])
+def test_a_broken_template_is_one_line_and_exit_2(capsys, tmp_path, body, needle):
+    custom = tmp_path / "mine"
+    custom.mkdir()
+    (custom / "paper.md").write_bytes(body if isinstance(body, bytes) else body.encode())
+    code, _, err = run(capsys, ["worksheet", "--questions", "conv-basic", "--seed", "1", "--format", "md",
+                                "--template", str(custom), "--out", str(tmp_path / "w.md")])
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and needle in err, err
+    assert not (tmp_path / "w.md").exists()
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["worksheet", "--format", "docx"], "--format"),
     (["worksheet", "--combined"], "--students"),

@@ -19,6 +19,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ncquiz.bank.model import NUMERIC_TYPES
+from ncquiz.bank.templating import bounded_binop
 from ncquiz.errors import NcquizError
 from ncquiz.papers.build import Worksheet
 from ncquiz.resources import data_dir
@@ -329,14 +330,23 @@ def _numeric(text: str) -> bool:
     return bool(re.match(r"^-?\d+(\.\d+)?(e[+-]?\d+)?$", text))
 
 
+class _PaperEnv(ImmutableSandboxedEnvironment):
+    """The sandbox for document templates (an instructor's --template DIR too): no code, and no
+    repetition or power too large to hold (`'x' * 10**10`)."""
+
+    intercepted_binops = frozenset({"**", "*", "%"})
+
+    def call_binop(self, context, operator, left, right):
+        return bounded_binop(operator, left, right)
+
+
 @functools.lru_cache(maxsize=16)
 def _template(name: str, template_dir: Path | None):
     """The compiled template `name` (from template_dir first, else the built-in ones), with its format's filters."""
     directories = [str(template_dir)] if template_dir else []
     directories.append(str(data_dir("templates")))
-    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(directories), undefined=StrictUndefined,
-                                        autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                                        keep_trailing_newline=True)
+    env = _PaperEnv(loader=FileSystemLoader(directories), undefined=StrictUndefined, autoescape=False,
+                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     writer = _WRITERS[name]()
     env.filters.update(text=writer.text, blocks=writer.blocks, space=writer.space, answer=writer.answer, pre=writer.pre,
                        matrix=writer.matrix)
@@ -351,3 +361,7 @@ def render_source(sheet: Worksheet, fmt_name: str, key: bool, template_dir: Path
     except TemplateError as exc:
         where = f"{getattr(exc, 'filename', None) or name}" + (f", line {exc.lineno}" if getattr(exc, "lineno", None) else "")
         raise NcquizError(f"template {where}: {exc.message}") from None
+    except UnicodeDecodeError:
+        raise NcquizError(f"template {name}: not UTF-8 text") from None
+    except (OverflowError, MemoryError, RecursionError) as exc:  # e.g. range() over 100,000 items in the sandbox
+        raise NcquizError(f"template {name}: {exc or type(exc).__name__}") from None

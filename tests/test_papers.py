@@ -172,6 +172,25 @@ def test_latex_source_compiles(capsys, tmp_path):
         assert done.returncode == 0, done.stdout[-3000:]
 
 
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="no TeX engine on this machine")
+def test_latex_compiles_with_greek_signs_accents_and_odd_names(capsys, tmp_path):
+    """Families whose text holds φ, θ, Σ, ≈, ≥, x̂ and ², a name with TeX's special characters and a
+    control character, and a title typed over two paragraphs: pdflatex still compiles paper and key."""
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes('student_id,name\ns1,"Zoë O\'Brien #1 & $x^2$ 50% a_b {c} \x00\x1b"\n'.encode())
+    code, _, err = run(capsys, ["worksheet", "--students", str(roster), "--format", "tex", "--key", "--seed", "2",
+                                "--questions", "ae-forward,vae-loss-total,gan-losses-choice,vae-attribute,relu-chain-rule",
+                                "--title", "Mock\n\nexam", "--out", str(tmp_path / "o")])
+    assert code == 0, err
+    paper = (tmp_path / "o" / "s1.tex").read_text()
+    assert "\\ensuremath{\\phi}" in paper or "\\ensuremath{\\theta}" in paper
+    assert "\x00" not in paper and "Mock exam" in paper
+    for name in ("s1.tex", "key.tex"):
+        done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name], cwd=tmp_path / "o",
+                              capture_output=True, text=True, timeout=240)
+        assert done.returncode == 0, done.stdout[-3000:]
+
+
 def test_secret_codes_hide_the_seed_and_round_trip_through_mark(capsys, tmp_path, roster):
     secret = tmp_path / "secret.txt"
     secret.write_text("a long and private phrase for this course\n")
@@ -254,6 +273,7 @@ def test_a_broken_template_is_one_line_and_exit_2(capsys, tmp_path, body, needle
 
 
 @pytest.mark.parametrize("argv, needle", [
+    (["worksheet", "--questions", ","], "no family given"),
     (["worksheet", "--format", "docx"], "--format"),
     (["worksheet", "--combined"], "--students"),
     (["worksheet", "--questions", "nope"], "no family"),

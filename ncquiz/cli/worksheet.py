@@ -52,7 +52,7 @@ def _make(topic, count, questions, difficulty, seed, students, fmt, out, title, 
     import numpy as np
 
     from ncquiz.errors import NcquizError
-    from ncquiz.papers.build import Student, build, choose_families, read_roster
+    from ncquiz.papers.build import Student, build, choose_families, one_line, read_roster
     from ncquiz.papers.output import EXTENSIONS, write_worksheet
     from ncquiz.papers.secret import Secret
 
@@ -63,14 +63,17 @@ def _make(topic, count, questions, difficulty, seed, students, fmt, out, title, 
         raise NcquizError("--combined puts every student's paper in one document: it needs --students")
     if template is not None and not template.is_dir():
         raise NcquizError(f"--template {template}: not a folder")
+    names = [name.strip() for name in questions.split(",") if name.strip()] if questions is not None else None
+    if names == []:
+        raise NcquizError("--questions: no family given; list family ids separated by commas")
+    title, date = one_line(title), one_line(date) if date is not None else None
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big")
     started = time.perf_counter()
     loaded = bank(bank_dirs)
     roster = read_roster(students) if students else [Student("")]
     secret = Secret.load(secret_file) if secret_file else None
-    families = choose_families(loaded, topic, count, difficulty, questions.split(",") if questions else None,
-                               np.random.default_rng(seed))
+    families = choose_families(loaded, topic, count, difficulty, names, np.random.default_rng(seed))
     sheet = build(loaded, families=families, seed=seed, students=roster, title=title, secret=secret, date=date)
     written = write_worksheet(sheet, fmt=fmt, out=out, roster=students is not None, combined=combined, key=key,
                               key_only=key_only, template_dir=template)

@@ -62,6 +62,12 @@ class Worksheet:
     secret: bool = False
 
 
+def one_line(text: str) -> str:
+    """Text for a header field (a name, an id, a title): control characters dropped, line breaks and
+    runs of spaces made single spaces (no format can typeset a NUL, and a title stays one line)."""
+    return " ".join("".join(" " if ch in "\t\n\r" else ch for ch in str(text) if ch >= " " or ch in "\t\n\r").split())
+
+
 def read_roster(path: Path) -> list[Student]:
     """Students of a roster CSV: the `student_id` column (else the first), an optional `name`."""
     try:
@@ -80,7 +86,7 @@ def read_roster(path: Path) -> list[Student]:
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        sid = row[id_col].strip() if id_col < len(row) else ""
+        sid = one_line(row[id_col]) if id_col < len(row) else ""
         if not sid:
             problems.append(f"{path}:{line}: no student id")
             continue
@@ -88,7 +94,7 @@ def read_roster(path: Path) -> list[Student]:
             problems.append(f"{path}:{line}: student id '{sid}' is also on line {seen[sid]}")
             continue
         seen[sid] = line
-        name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
+        name = one_line(row[name_col]) if name_col is not None and name_col < len(row) else ""
         students.append(Student(sid, name))
     if problems:
         raise NcquizError("the roster has problems:\n" + "\n".join(problems))

@@ -281,8 +281,52 @@ class Latex:
                "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
                ">": r"\textgreater{}"}
 
+    # Characters the bank and rosters use that pdflatex's utf8 input does not know: Greek letters and
+    # mathematical signs become math, a combining accent (the hat of x̂) a text accent on the letter.
+    MATH = {**{ch: "\\" + name for ch, name in zip(
+                "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ",
+                ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
+                 "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Gamma",
+                 "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega"])},
+            "≥": r"\geq", "≤": r"\leq", "≈": r"\approx", "≠": r"\neq", "×": r"\times", "·": r"\cdot",
+            "−": "-", "±": r"\pm", "→": r"\to", "←": r"\leftarrow", "∞": r"\infty", "∈": r"\in", "∑": r"\sum",
+            "√": r"\surd", "²": "^{2}", "³": "^{3}", "¹": "^{1}", "⊙": r"\odot", "∂": r"\partial", "∇": r"\nabla"}
+    ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0308": '"'}
+
     def _escape(self, s: str) -> str:
-        return "".join(self.SPECIAL.get(ch, ch) for ch in s)
+        out: list[str] = []
+        for ch in str(s):
+            if ch in self.ACCENTS and out:
+                out[-1] = f"\\{self.ACCENTS[ch]}{{{out[-1]}}}"
+            elif ch in self.MATH:
+                out.append(f"\\ensuremath{{{self.MATH[ch]}}}")
+            elif ch < " " and ch not in "\n\t":  # control characters (a NUL in a roster name) cannot be typeset
+                continue
+            else:
+                out.append(self.SPECIAL.get(ch, ch))
+        return "".join(out)
+
+    ASCII = {"≥": ">=", "≤": "<=", "≈": "~", "≠": "!=", "×": "x", "·": "*", "−": "-", "±": "+/-", "→": "->",
+             "←": "<-", "∞": "inf", "²": "^2", "³": "^3", "¹": "^1", "√": "sqrt", "∑": "sum", "⊙": "(.)", "∂": "d",
+             "∇": "grad", "\u0302": "^"}
+
+    @classmethod
+    def _ascii(cls, s: str) -> str:
+        """s for a verbatim block, where no character is interpreted: Greek letters by name, signs spelled."""
+        import unicodedata
+
+        out = []
+        for ch in s:
+            if ch in cls.ASCII:
+                out.append(cls.ASCII[ch])
+            elif ch in cls.MATH and cls.MATH[ch].startswith("\\"):
+                out.append(cls.MATH[ch][1:])
+            elif ord(ch) > 127:
+                plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) < 128)
+                out.append(plain or "?")
+            else:
+                out.append(ch)
+        return "".join(out)
 
     def text(self, s: str) -> str:
         paragraphs = re.split(r"\n\s*\n", str(s))
@@ -320,7 +364,7 @@ class Latex:
         return self.text(part["answer_text"])
 
     def pre(self, s: str) -> str:
-        return f"\\begin{{verbatim}}\n{s}\n\\end{{verbatim}}" if s else ""
+        return f"\\begin{{verbatim}}\n{self._ascii(s)}\n\\end{{verbatim}}" if s else ""
 
 
 _WRITERS = {"paper.typ": Typst, "paper.html": Html, "paper.md": Markdown, "paper.tex": Latex}

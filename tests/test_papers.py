@@ -324,3 +324,13 @@ def test_a_single_paper_does_not_replace_a_class_key(capsys, tmp_path, roster):
     before = (out / "key.json").read_text()
     code, _, _ = run(capsys, ["worksheet", "--count", "1", "--format", "md", "--out", str(out / "extra.md")])
     assert code == 0 and (out / "key.json").read_text() == before and (out / "extra-key.json").exists()
+
+
+def test_the_pdf_title_is_the_title_as_typed(capsys, tmp_path):
+    title = "Rock 'n' roll: Q&A <mock> \"quoted\" \\ back"
+    code, _, err = run(capsys, ["worksheet", "--questions", "conv-basic", "--seed", "1", "--title", title,
+                                "--out", str(tmp_path / "w.pdf")])
+    assert code == 0, err
+    from pypdf import PdfReader
+
+    assert PdfReader(tmp_path / "w.pdf").metadata.title == title

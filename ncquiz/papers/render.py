@@ -394,6 +394,8 @@ def _template(name: str, template_dir: Path | None):
     writer = _WRITERS[name]()
     env.filters.update(text=writer.text, blocks=writer.blocks, space=writer.space, answer=writer.answer, pre=writer.pre,
                        matrix=writer.matrix)
+    if hasattr(writer, "string"):  # Typst: a string literal, escaped as Typst reads it
+        env.filters["string"] = writer.string
     return env.get_template(name)
 
 

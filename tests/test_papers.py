@@ -154,6 +154,9 @@ def test_markdown_and_latex_sources(capsys, tmp_path):
     run(capsys, ["worksheet", "--questions", QUESTIONS, "--seed", "5", "--format", "md", "--out", str(tmp_path / "w.md")])
     md = (tmp_path / "w.md").read_text()
     assert "## Question 1." in md and "\\begin{bmatrix}" in md
+    run(capsys, ["worksheet", "--questions", "conv-basic", "--seed", "5", "--format", "md", "--out", str(tmp_path / "t.md"),
+                 "--title", "Q&amp;A for $x^2$ ~~not struck~~"])
+    assert "Q\\&amp;A for \\$x^2\\$ \\~\\~not struck\\~\\~" in (tmp_path / "t.md").read_text()  # shown as typed
     run(capsys, ["worksheet", "--questions", QUESTIONS, "--seed", "5", "--format", "tex", "--out", str(tmp_path / "w.tex"),
                  "--key"])
     tex = (tmp_path / "w.tex").read_text()

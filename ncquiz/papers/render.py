@@ -239,7 +239,7 @@ class Markdown:
     """Markdown with LaTeX mathematics ($$ ... $$) for matrices."""
 
     def text(self, s: str) -> str:
-        escaped = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", str(s))
+        escaped = re.sub(r"([\\`*_\[\]<>#|$&~])", r"\\\1", str(s))  # $: maths; &: an entity; ~: strike-through
         paragraphs = re.split(r"\n\s*\n", escaped)
         return "\n\n".join("  \n".join(line for line in p.split("\n") if line.strip()) for p in paragraphs if p.strip())
 

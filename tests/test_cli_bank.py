@@ -71,7 +71,8 @@ def test_show_with_and_without_solution(capsys, monkeypatch):
 @pytest.mark.parametrize("argv, needle", [
     (["generate", "no-such-family", "--seed", "1", "--json"], "no family"),
     (["generate", "--variant", "3FS2-G000-00ZZ", "--json"], "variant code"),
-    (["generate", "--json"], "FAMILY"),
+    (["generate", "--json"], "`ncquiz list` shows the families"),
+    (["generate", FIRST, "--variant", "3FS2-G000-003F"], "not both"),
     (["show", "conv-basci"], "did you mean"),
     (["list", "--topic", "cnns"], "unknown topic"),
     (["generate", FIRST, "--seed", "-1"], "seed"),
@@ -99,6 +100,9 @@ def test_bank_check_reports_file_and_field_and_exits_2(capsys, tmp_path):
 def test_bank_check_missing_directory(capsys, tmp_path):
     code, _, err = run(capsys, ["bank", "check", str(tmp_path / "nope")])
     assert code == 2 and "does not exist" in err
+    (tmp_path / "a-file").write_text("")
+    code, _, err = run(capsys, ["bank", "check", str(tmp_path / "a-file")])
+    assert code == 2 and "is a file, not a folder" in err
 
 
 def test_whole_process_generate():

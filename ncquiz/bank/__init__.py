@@ -100,7 +100,7 @@ def bank_directories(extra: list[str | Path] | None = None) -> list[Path]:
     for item in [*(p for p in env.split(os.pathsep) if p), *(extra or [])]:
         path = Path(item).expanduser()
         if not path.is_dir():
-            raise NcquizError(f"bank directory '{item}' does not exist")
+            raise NcquizError(f"bank directory '{item}' " + ("is a file, not a folder" if path.exists() else "does not exist"))
         dirs.append(path)
     return dirs
 

@@ -44,7 +44,9 @@ def generate(family: Annotated[Optional[str], typer.Argument(help="A family id (
     """Generate one variant with its answers and worked solution (the same seed gives the same variant)."""
     from ncquiz.errors import NcquizError
 
-    if (family is None) == (variant is None):
+    if family is None and variant is None:
+        raise NcquizError("give a FAMILY (with --seed) or --variant CODE; `ncquiz list` shows the families")
+    if family is not None and variant is not None:
         raise NcquizError("give a FAMILY (with --seed) or --variant CODE, not both")
     question = bank(bank_dirs).variant(family or variant, seed)
     if json:
@@ -96,7 +98,7 @@ def check(directory: Annotated[Optional[Path], typer.Argument(help="The bank dir
 
     target = directory or data_dir("question_bank")
     if not target.is_dir():
-        raise NcquizError(f"bank directory '{target}' does not exist")
+        raise NcquizError(f"bank directory '{target}' " + ("is a file, not a folder" if target.exists() else "does not exist"))
     families, problems = check_directories([target], range(seeds))
     for p in problems:
         typer.echo(str(p), err=True)

@@ -18,6 +18,8 @@ NUMBERS = [
     ("1 - 0.73", 0.27), ("1 − 0.73", 0.27), ("2 × 3", 6), ("2*3", 6), ("1.5 x 0.4", 0.6), ("2^10", 1024), ("10**-2", 0.01),
     ("sigmoid(0)", 0.5), ("2sqrt(2)", 2 * math.sqrt(2)), ("50%", 0.5), ("(1 + 2) * 3", 9), ("-(-(-1))", -1),
     ("h1 = 0.46", 0.46), ("pi/2", math.pi / 2), ("1/(1 + e^-0.5)", 1 / (1 + math.exp(-0.5))),
+    ("= -0.862", -0.862), ("0.5.", 0.5), ("0.5...", 0.5), ("0.5 units", 0.5), ("2 pi", 2 * math.pi),
+    ("3 x (2 + 1)", 9), ("6x6x64", 2304),
 ]
 
 
@@ -26,7 +28,9 @@ def test_numbers(text, value):
     assert parse(text, "number") == pytest.approx(value, rel=1e-12, abs=1e-15)
 
 
-@pytest.mark.parametrize("text, value", [("61,706", 61706), ("61 706", 61706), ("12", 12), ("4.0", 4)])
+@pytest.mark.parametrize("text, value", [("61,706", 61706), ("61 706", 61706), ("12", 12), ("4.0", 4),
+                                         ("6x6x64", 2304), ("6 × 6 × 64", 2304), ("14x14x32 = 6272", 6272),
+                                         ("38914 parameters", 38914), ("38,914 weights.", 38914)])
 def test_integers(text, value):
     assert parse(text, "integer") == value
 
@@ -37,7 +41,7 @@ def test_ambiguous_comma_is_read_both_ways():
 
 
 @pytest.mark.parametrize("text", ["", "   ", "abc", "1/0", "(1", "2 3", "1e999", "9^9^9^9", "ln(-1)", "2.5.1", "--",
-                                  "1 +", "sqrt", "x = ", "=", "4,5,6"])
+                                  "1 +", "sqrt", "x = ", "=", "4,5,6", "0.5 sigma"])
 def test_unreadable_numbers_say_what_is_expected(text):
     with pytest.raises(Unreadable) as info:
         parse(text, "number")
@@ -52,6 +56,7 @@ def test_a_fraction_for_a_whole_number_part_is_read_to_be_marked_wrong():
     ("[1, 2, 3]", [1, 2, 3]), ("1 2 3", [1, 2, 3]), ("(1, 2, 3)", [1, 2, 3]), ("1,2,3", [1, 2, 3]),
     ("0,5 0,25", [0.5, 0.25]), ("0.5; -1; 2", [0.5, -1, 2]), ("1 - 0.73, e^-1", [0.27, math.exp(-1)]),
     ("[[1, 2, 3]]", [1, 2, 3]), ("h = [1, 2]", [1, 2]), ("1\n2\n3", [1, 2, 3]),
+    ("[0,8, 0,9, -0,6, -0,02]", [0.8, 0.9, -0.6, -0.02]), ("1, 2,5, 3", [1, 2.5, 3]),  # decimal commas, ', ' between
 ])
 def test_vectors(text, value):
     np.testing.assert_allclose(parse(text, "vector"), value)

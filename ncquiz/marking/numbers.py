@@ -46,6 +46,7 @@ CONSTANTS = {"e": math.e, "pi": math.pi, "π": math.pi}
 _TOKEN = re.compile(
     r"\s*(?:"
     r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<times>[xX](?=\s*[\d.(]))"  # 6x6x64, 3 x (2 + 1): between numbers an x is a times sign
     r"|(?P<name>[a-zA-Zπ][a-zA-Z0-9]*)"
     r"|(?P<op>\*\*|[-+*/^()×÷−–·])"
     r")"
@@ -112,7 +113,7 @@ class _Parser:
             value = m.group(kind)
             if kind == "op":
                 value = {"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "**": "^"}.get(value, value)
-            if kind == "name" and value in ("x", "X"):  # 1.5 x 0.38: a times sign, as written by hand
+            if kind == "times" or (kind == "name" and value in ("x", "X")):  # 1.5 x 0.38: as written by hand
                 kind, value = "op", "*"
             if kind == "name":
                 value = value.lower() if value != "π" else value

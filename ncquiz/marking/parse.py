@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from ncquiz.marking.numbers import NumberError, ambiguous_comma, read_number
+from ncquiz.marking.numbers import CONSTANTS, FUNCTIONS, NumberError, ambiguous_comma, read_number
 
 MAX_ANSWER = 4000
 MAX_ENTRIES = 400
@@ -64,7 +64,14 @@ def number_readings(text: str) -> list[float]:
 
 
 def _number(text: str) -> float:
-    text = _strip_label(text)
+    """One number. Working before an '=' is read past ('14x14x32 = 6272', '= -0.862', 'h1 = 0.46'), as are a
+    full stop or dots after the number and words naming its unit ('38914 parameters', '0.5 units')."""
+    if "=" in text and text.rsplit("=", 1)[1].strip():
+        text = text.rsplit("=", 1)[1].strip()
+    text = re.sub(r"(?<=[\d)%])\s*\.{1,3}$", "", text)
+    m = re.fullmatch(r"(.*?[\d)%])\s+([A-Za-z]{2,}(?:\s+[A-Za-z]+)*)\.?", text, re.S)
+    if m and not any(w.lower() in FUNCTIONS or w.lower() in CONSTANTS for w in m.group(2).split()):
+        text = m.group(1)
     return read_number(text)
 
 
@@ -95,7 +102,9 @@ def _split_row(text: str) -> list[str]:
     '0,5 0,25' (decimal commas between spaces) is read as two numbers.
     """
     text = text.strip().strip(",")
-    if "," in text and not (re.search(r"\d,\d", text) and not re.search(r",\s", text) and re.search(r"\s", text)):
+    if re.search(r"\d,\d", text) and re.search(r",\s", text):  # '0,8, 0,9, -0,6': decimal commas, ', ' between
+        items = re.split(r",\s+", text)
+    elif "," in text and not (re.search(r"\d,\d", text) and re.search(r"\s", text)):
         items = text.split(",")
     else:
         items = text.split()

@@ -234,3 +234,25 @@ def test_a_named_mistake_is_not_also_called_a_rounding_slip():
     assert got.mistake and "h_0 was left out" in got.feedback and "rounding" not in got.feedback
     near = round(q.part("b").answer + 0.003, 3)  # no known mistake gives this: the rounding hint stays
     assert "Close: check your rounding" in _part_mark(q, {"b": f"{near:.3f}"}, "b").feedback
+
+
+def test_partial_feedback_counts_rows_and_columns_from_1():
+    q = BANK.variant("conv-basic", 4)
+    ref = np.asarray(q.part("a").answer, dtype=float)
+    slip = ref.copy()
+    slip[1, 0] += 1
+    got = _part_mark(q, {"a": "; ".join(" ".join(f"{v:g}" for v in row) for row in slip)}, "a")
+    assert got.status == "partial" and "check entry (row 2, column 1)." in got.feedback
+
+
+def test_the_written_answer_rounds_a_half_up_as_by_hand():
+    from ncquiz.bank.generate import QuestionPart
+    from ncquiz.bank.model import PartSpec, Rule
+
+    def written(value, rule):
+        return QuestionPart(spec=PartSpec("a", "number", 1, rule=rule), prompt=[], answer=value).answer_text()
+
+    assert written(0.5625, Rule("dp", 3)) == "0.563" and written(0.1875, Rule("dp", 3)) == "0.188"
+    assert written(-0.3125, Rule("dp", 3)) == "-0.313" and written(2.675, Rule("dp", 2)) == "2.68"
+    assert written(1.125e-20, Rule("sf", 3)) == "1.13e-20" and written(0.0001235, Rule("sf", 3)) == "0.000124"
+    assert written(0.46211715726, Rule("dp", 3)) == "0.462" and written(0.5, Rule("sf", 3)) == "0.500"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -115,9 +116,12 @@ class QuestionPart:
 
 
 def _rounded(x: float, rule: Rule) -> str:
-    """x written as its rule asks: 0.800 to 3 d.p., 0.0123 to 3 s.f."""
+    """x written as its rule asks: 0.800 to 3 d.p., 0.0123 to 3 s.f.; a half rounded up, as by hand
+    (0.5625 to 3 d.p. is 0.563, where Python's own formatting gives 0.562)."""
     if rule.kind == "dp":
-        return f"{x:.{rule.value}f}"
+        return f"{_half_up(x, -rule.value):.{rule.value}f}"
+    if x != 0 and math.isfinite(x):
+        x = _half_up(x, Decimal(repr(x)).adjusted() - rule.value + 1)
     text = f"{x:.{rule.value}g}"
     if "e" in text:
         return text
@@ -125,6 +129,14 @@ def _rounded(x: float, rule: Rule) -> str:
     if digits < rule.value:  # %g drops trailing zeros that count as significant
         text += ("" if "." in text else ".") + "0" * (rule.value - digits)
     return text
+
+
+def _half_up(x: float, exponent: int) -> float:
+    """x rounded to a multiple of 10**exponent, halves away from zero, judged on the decimal x is
+    written as (repr): 0.5625 is a half, 2.675 too (though its binary value lies a little below)."""
+    if not math.isfinite(x):
+        return x
+    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP))
 
 
 @dataclass

@@ -109,6 +109,15 @@ def _agrees(value, ref, rule, slack: float = 1.0) -> bool:
     return _same_shape(value, ref) and bool(np.all(matches(value, ref, rule, slack)))
 
 
+def _position(index: tuple) -> str:
+    """Where an entry is, counted from 1 as the questions count: 'row 2, column 1', '3', '(1, 2, 2)'."""
+    if len(index) == 1:
+        return str(index[0] + 1)
+    if len(index) == 2:
+        return f"(row {index[0] + 1}, column {index[1] + 1})"
+    return "(" + ", ".join(str(i + 1) for i in index) + ")"
+
+
 def _shape_text(shape) -> str:
     if len(shape) == 0:
         return "a single number"
@@ -208,7 +217,7 @@ class Marker:
             # (all zeros is no answer: on a mostly-zero reference, such as a max-pool gradient, it
             # would otherwise match most entries)
             score = math.floor(marks * ok.sum() / ok.size * 4) / 4  # quarter marks, rounded down
-            wrong = [f"({', '.join(str(i) for i in idx)})" for idx in zip(*np.nonzero(~ok))]
+            wrong = [_position(idx) for idx in zip(*np.nonzero(~ok))]
             one, many = ("component", "components") if part.type == "shape" else ("entry", "entries")
             listed = ", ".join(wrong[:6]) + (" ..." if len(wrong) > 6 else "")
             feedback = (f"{int(ok.sum())} of {ok.size} {many} correct; "

@@ -34,12 +34,27 @@ def _solve(ctx: typer.Context) -> None:
 
 
 def run(argv: list[str]) -> int:
-    """Run the typer app; bad input ends with one line on stderr and exit status 2."""
+    """Run the typer app; bad input ends with one line on stderr and exit status 2.
+
+    click runs outside its standalone mode, so that a usage error (an unknown option, a value
+    out of range) is reported here in one line rather than in click's framed box.
+    """
     try:
-        build()(args=argv, prog_name="ncquiz", standalone_mode=True)
+        status = build()(args=argv, prog_name="ncquiz", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except NcquizError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
-    return 0
+    except typer.Abort:  # Ctrl-C or the end of input where typer was reading
+        sys.stderr.write("interrupted\n")
+        return 130
+    except typer.TyperException as exc:  # typer's usage errors (its click exceptions derive from this)
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # `ncquiz bank`: the group's help
+            sys.stdout.write(ctx.get_help() + "\n")
+            return 0
+        where = f"; see `{ctx.command_path} --help`" if ctx is not None else ""
+        sys.stderr.write(f"error: {' '.join(exc.format_message().split()).rstrip('.')}{where}\n")
+        return 2
+    return status if isinstance(status, int) else 0

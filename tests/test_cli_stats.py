@@ -54,6 +54,10 @@ def test_empty_history(capsys, home):
     code, out, _ = run(capsys, ["history"])
     assert code == 0 and "No answers stored yet" in out
     assert not (home / "history.sqlite3").exists()  # looking does not create a database
+    notes = home.parent / "notes.txt"
+    notes.write_text("")
+    code, out, _ = run(capsys, ["stats", "--db", str(notes)])
+    assert code == 0 and "No answers stored yet" in out and notes.read_bytes() == b""  # nor fills an empty file
 
 
 def test_stats_json(capsys, home):

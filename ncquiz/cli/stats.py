@@ -17,6 +17,8 @@ def _stored(db: Path | None):
     from ncquiz.store.history import History, default_db_path
 
     path = db or default_db_path()
+    if path.is_file() and path.stat().st_size == 0:  # an empty file holds no history; reading must not turn it
+        return path, None                          # into a database (a quiz with --db FILE may)
     return path, (History(path) if path.exists() else None)
 
 

@@ -38,6 +38,10 @@ CONTEXT = "a phrase is credited whatever the statement around it says"
 ANSWERS = [
     # ------------------------------------------------------------------ nonlinearity-short (a): 4 marks
     Case("nonlinearity-short", "a",
+         "If its input is always negative the ReLU outputs 0 for all inputs, the gradient is zero so the weights "
+         "stop updating and the unit is dead for good. A leaky ReLU can still pass a small gradient for "
+         "negative inputs.", 4, 4, "'dead for good', 'still pass a small gradient' (a reviewer's phrasings)"),
+    Case("nonlinearity-short", "a",
          "Dying ReLU: if a neuron's pre-activation is negative for every input it always outputs 0, and since "
          "ReLU's derivative is 0 there no gradient flows back, so its weights never get updated and it is dead "
          "for good. Leaky ReLU: f(x) = x for x > 0 and 0.01x otherwise, so the gradient for negative inputs is "
@@ -81,6 +85,9 @@ ANSWERS = [
          "reused as it slides over the image; in a dense layer every neuron is connected to all the input "
          "pixels.", 3, 3, "everyday wording"),
     Case("fc-vs-conv-short", "c", "The kernel weights are shared across the whole image.", 1, 1, "'shared across'"),
+    Case("fc-vs-conv-short", "c",
+         "Its weights are shared and each output only sees a small window, and the conv layer's parameter count "
+         "doesn't grow with image size.", 3, 3, "'doesn't grow with' (a reviewer's phrasing)"),
     Case("fc-vs-conv-short", "c",
          "The FC layer has no weight sharing and no local connectivity: every input is connected to every output.",
          2, 3, "the contrast stated from the FC side",

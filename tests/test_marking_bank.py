@@ -256,3 +256,14 @@ def test_the_written_answer_rounds_a_half_up_as_by_hand():
     assert written(-0.3125, Rule("dp", 3)) == "-0.313" and written(2.675, Rule("dp", 2)) == "2.68"
     assert written(1.125e-20, Rule("sf", 3)) == "1.13e-20" and written(0.0001235, Rule("sf", 3)) == "0.000124"
     assert written(0.46211715726, Rule("dp", 3)) == "0.462" and written(0.5, Rule("sf", 3)) == "0.500"
+
+
+def test_no_follow_through_when_a_far_too_large_earlier_answer_pins_the_later_one():
+    """h_1 = 100 cannot come out of a tanh; from it, h_2 = tanh(... + w_hh * 100 ...) is 1.000 whatever
+    the working. A slip that leaves (b) depending on (a) is still followed through (the test above)."""
+    family, seed = BANK.resolve("3P5X-8000-001B")
+    q = BANK.variant(family.id, seed)
+    pinned = q.recompute("b", {"a": 100.0})
+    assert abs(abs(pinned) - 1) < 5e-4
+    got = _part_mark(q, {"a": "100", "b": f"{pinned:.3f}"}, "b")
+    assert got.status == "wrong" and not got.follow_through

@@ -149,6 +149,16 @@ def negligible(value, ref) -> bool:
     return scale > 0 and bool(np.all(np.abs(np.asarray(value, dtype=float)) <= 1e-3 * scale))
 
 
+def saturated(value, rule) -> bool:
+    """Every entry is -1, 0 or 1 to the part's accuracy, as a tanh or sigmoid gives when an earlier answer
+    is far too large (h_1 = 100)."""
+    a = np.asarray(value, dtype=float)
+    if a.size == 0 or np.issubdtype(np.asarray(value).dtype, np.integer):
+        return False
+    nearest = np.clip(np.round(a), -1, 1)
+    return bool(np.all(np.abs(a - nearest) <= tolerance(nearest, rule)))
+
+
 # ---------------------------------------------------------------- marking
 
 
@@ -253,6 +263,8 @@ class Marker:
         if not np.all(np.isfinite(np.asarray(redone, dtype=float))) or (
                 (trivial(redone) or negligible(redone, part.answer)) and not trivial(part.answer)):
             return None
+        if saturated(redone, part.rule) and not saturated(part.answer, part.rule) and self._flat(part, earlier, redone):
+            return None  # a tanh or sigmoid pinned at -1, 0 or 1 by a far too large earlier answer (h_1 = 100)
         allowed = tolerance(redone, part.rule)
         if not right:  # (right answers carried rounded are checked as carried: their own unrounded
             allowed = allowed + self._rounding_spread(part, earlier, redone)  # values give the reference)
@@ -266,6 +278,16 @@ class Marker:
                                 f"Correct follow-through: right working from your answer to {names}.",
                                 follow_through=True)
         return None
+
+    def _flat(self, part: QuestionPart, earlier: dict, redone) -> bool:
+        """Whether the later answer stays the same when the earlier answers move by 5%: it no longer
+        depends on them, so following them through asks for no working."""
+        moved = {u: (v if isinstance(v, tuple) else np.asarray(v, dtype=float) * 1.05 + 0.05) for u, v in earlier.items()}
+        try:
+            shifted = self.question.recompute(part.label, moved)
+        except RECOMPUTE_ERRORS:
+            return False
+        return _agrees(shifted, redone, part.rule)
 
     def _rounding_spread(self, part: QuestionPart, earlier: dict, redone) -> np.ndarray:
         """How far the later answer can move while the earlier answers stay as written (rounded).

@@ -55,6 +55,7 @@ def test_tolerance_of_significant_figures_follows_magnitude():
 
 @pytest.mark.parametrize("value, is_trivial", [
     (0, True), ([0, 0], True), (np.eye(3), True), ((), True), ([0.5, 0], False), ([[1, 0], [0, 2]], False), (3, False),
+    ([[0, 0, 0], [0, 0, 1], [0, 0, 0]], True), ([[0, 0], [0, 2]], False), ([1, 0, 0], False),
 ])
 def test_trivial_earlier_answers(value, is_trivial):
     assert trivial(value) is is_trivial

@@ -189,6 +189,12 @@ def test_follow_through_is_not_given_from_a_near_zero_earlier_answer():
     slip = round(q.part("a").answer + 0.1, 3)  # a real slip in (a) is still followed through
     got = _part_mark(q, {"a": f"{slip:.3f}", "b": f"{q.recompute('b', {'a': slip}):.3f}"}, "b")
     assert got.status == "correct" and got.follow_through
+    family, seed = BANK.resolve("1EE7-G000-0028")  # ae-params: (b) adds to (a), so a tiny (a) still counts
+    q = BANK.variant(family.id, seed)
+    small = 514
+    assert small < 1e-3 * q.part("a").answer
+    got = _part_mark(q, {"a": str(small), "b": str(q.recompute("b", {"a": small}))}, "b")
+    assert got.status == "correct" and got.follow_through
 
 
 def test_a_right_earlier_answer_carried_forward_rounded_earns_the_later_marks():
@@ -267,3 +273,23 @@ def test_no_follow_through_when_a_far_too_large_earlier_answer_pins_the_later_on
     assert abs(abs(pinned) - 1) < 5e-4
     got = _part_mark(q, {"a": "100", "b": f"{pinned:.3f}"}, "b")
     assert got.status == "wrong" and not got.follow_through
+
+
+def test_numbers_are_read_alike_by_the_parser_and_the_marker():
+    """'1,829.' and '1,829 units' are 1829 or 1.829 (a decimal comma) for the marker as for the parser."""
+    family, seed = BANK.resolve("2DTR-W000-0025")
+    q = BANK.variant(family.id, seed)
+    ref = q.part("b").answer
+    written = f"{ref:.3f}".replace(".", ",")
+    for text in (f"{written}.", f"{written} units", f"= {written}"):
+        assert _part_mark(q, {"b": text}, "b").status == "correct", text
+    assert _part_mark(q, {"b": "50 percent"}, "b").status == "unreadable"
+
+
+def test_a_vector_with_decimal_commas_is_marked_in_the_reading_of_its_shape():
+    q = BANK.variant("ae-forward", 1)
+    part = next(p for p in q.parts if p.type == "vector")
+    comma = ", ".join(f"{v:.2f}".replace(".", ",") for v in np.asarray(part.answer, dtype=float))
+    assert _part_mark(q, {part.label: comma}, part.label).status == "correct", comma
+    plain = ",".join(f"{v:g}" for v in np.asarray(part.answer, dtype=float))
+    assert _part_mark(q, {part.label: plain}, part.label).status == "correct", plain

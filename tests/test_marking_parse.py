@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ncquiz.marking.numbers import NumberError, read_number
-from ncquiz.marking.parse import EXPECTED, Unreadable, number_readings, parse
+from ncquiz.marking.parse import EXPECTED, Unreadable, comma_reading, number_readings, parse
 
 NUMBERS = [
     ("61706", 61706), ("61,706", 61706), ("61 706", 61706), ("1,000,000", 1e6), ("-3", -3),
@@ -56,10 +56,29 @@ def test_a_fraction_for_a_whole_number_part_is_read_to_be_marked_wrong():
     ("[1, 2, 3]", [1, 2, 3]), ("1 2 3", [1, 2, 3]), ("(1, 2, 3)", [1, 2, 3]), ("1,2,3", [1, 2, 3]),
     ("0,5 0,25", [0.5, 0.25]), ("0.5; -1; 2", [0.5, -1, 2]), ("1 - 0.73, e^-1", [0.27, math.exp(-1)]),
     ("[[1, 2, 3]]", [1, 2, 3]), ("h = [1, 2]", [1, 2]), ("1\n2\n3", [1, 2, 3]),
-    ("[0,8, 0,9, -0,6, -0,02]", [0.8, 0.9, -0.6, -0.02]), ("1, 2,5, 3", [1, 2.5, 3]),  # decimal commas, ', ' between
+    ("0.1,0.2, 0.3", [0.1, 0.2, 0.3]), ("-3,1, 1,0", [-3, 1, 1, 0]),  # uneven spacing: commas still separate
 ])
 def test_vectors(text, value):
     np.testing.assert_allclose(parse(text, "vector"), value)
+
+
+@pytest.mark.parametrize("text, kind, other", [
+    ("[0,8, 0,9, -0,6, -0,02]", "vector", [0.8, 0.9, -0.6, -0.02]),
+    ("-3,1, 1,0", "vector", [-3.1, 1.0]),
+    ("0,5, 1,5; 2,5, 3", "matrix", [[0.5, 1.5], [2.5, 3]]),
+    ("1, 2, 3", "vector", None), ("0.1,0.2, 0.3", "vector", None), ("2,1, -1; 2,-1, 2", "matrix", None),
+])
+def test_the_decimal_comma_reading_of_a_vector_or_matrix(text, kind, other):
+    """Decimal commas with ', ' between entries give a second reading; the marker keeps the one of the
+    expected shape (tests/test_marking_bank.py)."""
+    got = comma_reading(text, kind)
+    assert (got is None) if other is None else np.allclose(got, other)
+
+
+@pytest.mark.parametrize("text", ["50 percent", "1.2 million", "10 squared", "0.5 wrong", "3 parameters more"])
+def test_words_that_would_change_the_value_leave_a_number_unreadable(text):
+    with pytest.raises(Unreadable):
+        parse(text, "number")
 
 
 @pytest.mark.parametrize("text", [

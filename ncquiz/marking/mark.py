@@ -18,7 +18,7 @@ import numpy as np
 from ncquiz.bank.generate import Question, QuestionPart
 from ncquiz.bank.model import NUMERIC_TYPES, Rule
 from ncquiz.errors import NcquizError
-from ncquiz.marking.parse import Unreadable, number_readings, parse
+from ncquiz.marking.parse import Unreadable, comma_reading, number_readings, parse
 from ncquiz.marking.rubric import points_made
 
 STATUSES = ("correct", "partial", "wrong", "unreadable", "blank")
@@ -186,7 +186,8 @@ class Marker:
             result = self._choice(part, value)
         else:
             result = self._text(part, value)
-        result.value = value
+        if result.value is None:  # (a numeric mark holds the reading it chose)
+            result.value = value
         if part.type in NUMERIC_TYPES:
             self.values[label] = self._as_answer(part, result.value)
         return result
@@ -198,10 +199,14 @@ class Marker:
         candidates = [value]
         if part.type in ("number", "integer"):
             try:
-                candidates = [np.float64(v) for v in number_readings(text.split("=", 1)[-1])]
+                candidates = [np.float64(v) for v in number_readings(text)]
             except ValueError:
                 pass
-        best = max((self._score(part, c, ref) for c in candidates), key=lambda m: m.score)
+        elif (other := comma_reading(text, part.type)) is not None:  # '0,8, 0,9': decimal commas or not
+            candidates.append(other)
+        scored = [(self._score(part, c, ref), c) for c in candidates]  # the best reading; of equals, one of the
+        best, chosen = max(scored, key=lambda mc: (mc[0].score, _same_shape(mc[1], ref)))  # expected shape
+        best.value = chosen
         if best.status == "correct":
             return best
         follow = self._follow_through(part, candidates)
@@ -252,7 +257,7 @@ class Marker:
             if label not in self.values:
                 return None  # unreadable, blank or not numeric: nothing to follow
             own, ref = self.values[label], self.question.part(label).answer
-            if not _same_shape(own, ref) or trivial(own) or negligible(own, ref):
+            if not _same_shape(own, ref) or trivial(own):
                 return None
             earlier[label] = own
         refs = {u: self.question.part(u).answer for u in uses}
@@ -268,6 +273,8 @@ class Marker:
             return None
         if saturated(redone, part.rule) and not saturated(part.answer, part.rule) and self._flat(part, earlier, redone):
             return None  # a tanh or sigmoid pinned at -1, 0 or 1 by a far too large earlier answer (h_1 = 100)
+        if any(negligible(earlier[u], refs[u]) for u in uses) and self._as_if_zero(part, earlier, redone):
+            return None  # an earlier answer of 1e-9 for 0.7 works as a zero would: the later part is trivial
         allowed = tolerance(redone, part.rule)
         if not right:  # (right answers carried rounded are checked as carried: their own unrounded
             allowed = allowed + self._rounding_spread(part, earlier, redone)  # values give the reference)
@@ -281,6 +288,16 @@ class Marker:
                                 f"Correct follow-through: right working from your answer to {names}.",
                                 follow_through=True)
         return None
+
+    def _as_if_zero(self, part: QuestionPart, earlier: dict, redone) -> bool:
+        """Whether the later answer is what zeros in place of the tiny earlier answers would give (it is
+        not when the later part adds to the earlier answer: a count of 514 beside 1.5 million)."""
+        zeroed = {u: (v if isinstance(v, tuple) or not negligible(v, self.question.part(u).answer)
+                      else np.zeros_like(np.asarray(v, dtype=float))) for u, v in earlier.items()}
+        try:
+            return _agrees(self.question.recompute(part.label, zeroed), redone, part.rule)
+        except RECOMPUTE_ERRORS:
+            return False
 
     def _flat(self, part: QuestionPart, earlier: dict, redone) -> bool:
         """Whether the later answer stays the same when the earlier answers move by 5%: it no longer

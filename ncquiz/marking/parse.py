@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from ncquiz.marking.numbers import CONSTANTS, FUNCTIONS, NumberError, ambiguous_comma, read_number
+from ncquiz.marking.numbers import NumberError, ambiguous_comma, read_number
 
 MAX_ANSWER = 4000
 MAX_ENTRIES = 400
@@ -57,22 +57,35 @@ def parse(text: str, answer_type: str, letters: str = "abcdefghij"):
 
 def number_readings(text: str) -> list[float]:
     """Every plausible value of a number: '1,500' is 1500 or 1.5 (a decimal comma)."""
+    text = number_text(text)
     first = read_number(text)
     if ambiguous_comma(text):
         return [first, read_number(text.replace(",", "."))]
     return [first]
 
 
-def _number(text: str) -> float:
-    """One number. Working before an '=' is read past ('14x14x32 = 6272', '= -0.862', 'h1 = 0.46'), as are a
-    full stop or dots after the number and words naming its unit ('38914 parameters', '0.5 units')."""
+UNIT_WORDS = re.compile(
+    r"(?:(?:trainable|learnable)\s+)?(?:parameters?|params?|weights?|biases|bias|units?|neurons?|connections?"
+    r"|values?|entries|entry|elements?|pixels?|features?|channels?|activations?)(?:\s+in\s+total)?", re.I)
+"""Words naming what a number counts, read past after it ('38914 parameters'); any other word (such as
+'percent' or 'million', which would change the value) leaves the answer unreadable."""
+
+
+def number_text(text: str) -> str:
+    """The number in an answer: working before an '=' ('14x14x32 = 6272', '= -0.862', 'h1 = 0.46'), a
+    full stop or dots after it, and a word naming what it counts ('38914 parameters') are read past."""
+    text = str(text).strip()
     if "=" in text and text.rsplit("=", 1)[1].strip():
         text = text.rsplit("=", 1)[1].strip()
     text = re.sub(r"(?<=[\d)%])\s*\.{1,3}$", "", text)
-    m = re.fullmatch(r"(.*?[\d)%])\s+([A-Za-z]{2,}(?:\s+[A-Za-z]+)*)\.?", text, re.S)
-    if m and not any(w.lower() in FUNCTIONS or w.lower() in CONSTANTS for w in m.group(2).split()):
+    m = re.fullmatch(r"(.*?[\d)%])\s+(\S.*?)\.?", text, re.S)
+    if m and UNIT_WORDS.fullmatch(m.group(2)):
         text = m.group(1)
-    return read_number(text)
+    return text
+
+
+def _number(text: str) -> float:
+    return read_number(number_text(text))
 
 
 def _strip_label(text: str) -> str:
@@ -96,15 +109,32 @@ def _vector(text: str) -> np.ndarray:
     return _numbers(items)
 
 
+def comma_reading(text: str, answer_type: str):
+    """The other reading of a vector or matrix that has decimal commas with ', ' between its entries:
+    '0,8, 0,9, -0,6' is [0.8, 0.9, -0.6] as well as [0, 8, 0, 9, -0, 6]. None when there is no such
+    reading. The marker keeps whichever reading has the expected shape."""
+    if answer_type not in ("vector", "matrix") or not (re.search(r"\d,\d", text) and re.search(r",\s", text)):
+        return None
+    body = _unwrap(_strip_label(str(text)).strip())
+    rows = [r for r in re.split(r"[;\n]", body) if r.strip()]
+    try:
+        parsed = [[read_number(item) for item in re.split(r",\s+", _unwrap(r.strip()).strip().strip(","))]
+                  for r in rows]
+    except (NumberError, Unreadable):
+        return None
+    if len({len(r) for r in parsed}) != 1 or sum(map(len, parsed)) > MAX_ENTRIES:
+        return None
+    value = np.array(parsed, dtype=float)
+    return value.ravel() if answer_type == "vector" else value
+
+
 def _split_row(text: str) -> list[str]:
     """Entries of one row: comma separated (each may have spaces), or space separated.
 
     '0,5 0,25' (decimal commas between spaces) is read as two numbers.
     """
     text = text.strip().strip(",")
-    if re.search(r"\d,\d", text) and re.search(r",\s", text):  # '0,8, 0,9, -0,6': decimal commas, ', ' between
-        items = re.split(r",\s+", text)
-    elif "," in text and not (re.search(r"\d,\d", text) and re.search(r"\s", text)):
+    if "," in text and not (re.search(r"\d,\d", text) and not re.search(r",\s", text) and re.search(r"\s", text)):
         items = text.split(",")
     else:
         items = text.split()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -118,41 +119,65 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     at = [index[c] for c in COLUMNS]
     width = max(at) + 1
     rows, bad = [], []
-    line, offset = 1, 0  # the line last read; offset: the file's lines before the reader's text
-    while True:
-        start = line + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            if reader.line_num + offset > start or "end of data" in str(exc):  # a quote left open
-                bad.append(BadRow(start, "a quote opened in this row is never closed; quote the whole answer "
-                                         '("...") or leave quotes out'))
-                rest = "\n".join(text.split("\n")[start:])
-                reader, offset, line = csv.reader(io.StringIO(rest, newline=""), strict=True), start, start
-            else:
-                bad.append(BadRow(start, f"cannot read this row: {exc}"))
-                line = reader.line_num + offset
-            continue
-        line = reader.line_num + offset
+    lines = text.split("\n")
+
+    def take(record: list[str], start: int) -> None:
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
             bad.append(BadRow(start, f"this row has {len(record)} cells but the header has {len(header)}: "
                                      'an answer with a comma must be in quotes ("0,5")'))
-            continue
+            return
         if len(record) >= width:
             row = {c: record[i].strip() for c, i in zip(COLUMNS, at)}
         else:
             row = {c: (record[i].strip() if i < len(record) else None) for c, i in zip(COLUMNS, at)}
         if not (row["student"] and row["question"] and row["part"]) or row["answer"] is None:
             if not any(cell.strip() for cell in record):
-                continue  # a blank line, or a row of empty cells as spreadsheets export
+                return  # a blank line, or a row of empty cells as spreadsheets export
             absent = [c for c in ("student", "question", "part") if not row[c]]
             if row["answer"] is None:
                 absent.append("answer")
             bad.append(BadRow(start, f"missing {', '.join(absent)}"))
-            continue
+            return
         rows.append((start, row))
+
+    def swallowed(first: int, last: int) -> bool:
+        """Whether lines first+1..last, read as the rest of one quoted answer, look like rows of their own
+        (a quote left open reaches the next quote in the file): enough cells, with a question and a part
+        that hold letters (the rows of a matrix typed over lines hold numbers)."""
+        for i in range(first, min(last, len(lines))):
+            cells = lines[i].split(",")
+            if len(cells) >= len(header) and all(re.search(r"[A-Za-z]", cells[index[c]]) for c in ("question", "part")):
+                return True
+        return False
+
+    line, offset = 1, 0  # the line last read; offset: the file's lines before the reader's text
+    while True:
+        start = line + 1
+        try:
+            record = next(reader)
+            line = reader.line_num + offset
+            fine = True
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line = reader.line_num + offset
+            fine, record = False, exc
+        if (not fine and "end of data" in str(record)) or (line > start and swallowed(start, line)):
+            # a quote opened and never closed: report the row, and read on from the line after it
+            bad.append(BadRow(start, "a quote opened in this row is never closed; quote the whole answer "
+                                     '("...") or leave quotes out'))
+            reader = csv.reader(io.StringIO("\n".join(lines[start:]), newline=""), strict=True)
+            offset = line = start
+            continue
+        if not fine:
+            # Something strict reading refuses but a spreadsheet writes, such as a space after a closing
+            # quote ('"0.5" ,'): read the same lines leniently.
+            again = list(csv.reader(io.StringIO("\n".join(lines[start - 1:line]), newline="")))
+            if len(again) != 1:
+                bad.append(BadRow(start, f"cannot read this row: {record}"))
+                continue
+            record = again[0]
+        take(record, start)
     return rows, bad
 
 

@@ -120,3 +120,8 @@ def test_bank_check_reports_a_file_nested_too_deeply_to_read(capsys, tmp_path, m
     monkeypatch.setenv("NCQUIZ_BANK", str(tmp_path))  # and every command that loads the bank carries on
     code, out, err = run(capsys, ["list", "--json"])
     assert code == 0 and len(json.loads(out)) == len(BANK.families)
+
+
+def test_bank_without_a_subcommand_shows_its_help_once(capsys):
+    code, out, err = run(capsys, ["bank"])
+    assert code == 2 and (out + err).count("Usage: ncquiz bank") == 1 and "check" in out + err

@@ -51,9 +51,8 @@ def run(argv: list[str]) -> int:
         return 130
     except typer.TyperException as exc:  # typer's usage errors (its click exceptions derive from this)
         ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # `ncquiz bank`: the group's help
-            sys.stdout.write(ctx.get_help() + "\n")
-            return 0
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `ncquiz bank`: typer has shown the group's help
+            return exc.exit_code
         where = f"; see `{ctx.command_path} --help`" if ctx is not None else ""
         sys.stderr.write(f"error: {' '.join(exc.format_message().split()).rstrip('.')}{where}\n")
         return 2

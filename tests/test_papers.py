@@ -327,6 +327,9 @@ def test_a_single_paper_does_not_replace_a_class_key(capsys, tmp_path, roster):
     before = (out / "key.json").read_text()
     code, _, _ = run(capsys, ["worksheet", "--count", "1", "--format", "md", "--out", str(out / "extra.md")])
     assert code == 0 and (out / "key.json").read_text() == before and (out / "extra-key.json").exists()
+    code, _, _ = run(capsys, ["key", "--count", "1", "--format", "md", "--out", str(out)])  # a key alone, into the folder
+    assert code == 0 and (out / "key.json").read_text() == before and (out / "worksheet-key.json").exists()
+    assert (out / "worksheet-key.md").exists()
 
 
 def test_the_pdf_title_is_the_title_as_typed(capsys, tmp_path):

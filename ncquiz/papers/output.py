@@ -1,7 +1,7 @@
 """Writing worksheets and keys to files: one paper, one per student, or one combined document.
 
     no roster:  OUT (default worksheet.FMT); with --key also OUT-key.FMT; and OUT-key.json beside
-                it (`ncquiz key --out K.FMT`: K.FMT and K.json)
+                it (`ncquiz key --out K.FMT`: K.FMT and K.json; by default worksheet-key.FMT)
     a roster:   OUT/ (default worksheets/) with ID.FMT per student (or papers.FMT with
                 --combined), key.FMT with --key, and always key.json; a student whose id would
                 give a name taken (key, papers, another student's) gets a _ added
@@ -74,9 +74,10 @@ def write_worksheet(sheet: Worksheet, *, fmt: str, out: Path | None, roster: boo
                 jobs.append((folder / f"{name}{ext}", render_source(single, fmt, False, template_dir)))
         key_path, json_path = folder / f"key{ext}", folder / "key.json"
     else:
-        path = Path(out) if out else Path(f"{'key' if key_only else 'worksheet'}{ext}")
+        name = f"{'worksheet-key' if key_only else 'worksheet'}{ext}"  # not key.FMT: a class folder's key's name
+        path = Path(out) if out else Path(name)
         if path.is_dir():
-            path = path / f"{'key' if key_only else 'worksheet'}{ext}"
+            path = path / name
         if path.suffix.lower() != ext:
             path = path.with_suffix(ext)
         if not path.parent.is_dir():

@@ -262,6 +262,8 @@ def test_the_written_answer_rounds_a_half_up_as_by_hand():
     assert written(-0.3125, Rule("dp", 3)) == "-0.313" and written(2.675, Rule("dp", 2)) == "2.68"
     assert written(1.125e-20, Rule("sf", 3)) == "1.13e-20" and written(0.0001235, Rule("sf", 3)) == "0.000124"
     assert written(0.46211715726, Rule("dp", 3)) == "0.462" and written(0.5, Rule("sf", 3)) == "0.500"
+    # huge numbers: no decimal error, and no rounding up to infinity
+    assert written(1e26, Rule("dp", 3)) == f"{1e26:.3f}" and written(1.797e308, Rule("sf", 3)) == f"{1.797e308:.3g}"
 
 
 def test_no_follow_through_when_a_far_too_large_earlier_answer_pins_the_later_one():

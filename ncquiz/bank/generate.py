@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import numpy as np
 
@@ -136,7 +136,13 @@ def _half_up(x: float, exponent: int) -> float:
     written as (repr): 0.5625 is a half, 2.675 too (though its binary value lies a little below)."""
     if not math.isfinite(x):
         return x
-    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP))
+    exact = Decimal(repr(x))
+    rounded = float(exact.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP, context=_WIDE))
+    return rounded if math.isfinite(rounded) else x  # (1.797e308 rounded up would be infinite)
+
+
+_WIDE = Context(prec=800)
+"""Enough digits for any float written to a few decimal places (1e308 to 3 d.p. has 312)."""
 
 
 @dataclass

@@ -295,3 +295,19 @@ def test_mark_refuses_outputs_it_cannot_or_must_not_write(capsys, tmp_path, wher
     assert responses.read_text() == original
     if where == "totals a folder":  # the grades could be written, but not without their totals
         assert not (tmp_path / "g.csv").exists()
+
+
+def test_a_file_that_cannot_be_written_is_named_in_one_line(capsys, tmp_path, monkeypatch):
+    """An OSError while writing (here: the folder refuses new files) names the file asked for, not
+    the temporary file it goes through, in one line with exit status 2."""
+    import ncquiz.atomic
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    q = BANK.variant("conv-layer-params", 1)
+    responses = tmp_path / "r.csv"
+    responses.write_text(f"student,question,part,answer\nann,{q.code},b,{q.part('b').answer}\n")
+    monkeypatch.setattr(ncquiz.atomic.tempfile, "mkstemp", refuse)
+    code, _, err = run(capsys, ["mark", str(responses), "--out", str(tmp_path / "g.csv")])
+    assert code == 2 and err == f"error: {tmp_path / 'g.csv'}: Permission denied\n"

@@ -82,12 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 0
-    except OSError as exc:  # a file the command could not read or write, reported where it was not already
-        where = f"{exc.filename}: " if exc.filename else ""
-        sys.stderr.write(f"error: {where}{exc.strerror or exc}\n")
-        return 2
-    except UnicodeDecodeError as exc:
-        sys.stderr.write(f"error: input that is not UTF-8 text ({exc.reason})\n")
+    except (OSError, UnicodeDecodeError) as exc:  # a file not readable or writable, where not reported already
+        import os
+
+        if os.environ.get("NCQUIZ_DEBUG"):  # a developer wants the traceback
+            raise
+        if isinstance(exc, UnicodeDecodeError):
+            sys.stderr.write(f"error: input that is not UTF-8 text ({exc.reason})\n")
+        else:
+            where = f"{exc.filename}: " if exc.filename else ""
+            sys.stderr.write(f"error: {where}{exc.strerror or exc}\n")
         return 2
 
 

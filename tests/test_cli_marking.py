@@ -258,11 +258,13 @@ def test_spaces_around_quotes_as_spreadsheets_write_them_are_read():
     from ncquiz.marking.batch import read_responses
 
     text = ('student,question,part,answer\ns1,Q,a,"0.5" \ns2,Q,"a" ,1\ns3,Q,a,"1\n2" \ns4,Q,a,4\n'
-            's5,Q,a,"1, 2, 3, 4\n5, 6, 7, 8"\n')  # and a matrix typed over lines, with commas
+            's5,Q,a,"1, 2, 3, 4\n5, 6, 7, 8"\n'  # a matrix typed over lines, with commas
+            's6,Q,a,"Weight sharing, local connectivity,\nand so, on, the same, kernel, everywhere"\n')  # prose
     rows, bad = read_responses(text)
     assert [(line, r["student"], r["part"], r["answer"]) for line, r in rows] == [
         (2, "s1", "a", "0.5"), (3, "s2", "a", "1"), (4, "s3", "a", "1\n2"), (6, "s4", "a", "4"),
-        (7, "s5", "a", "1, 2, 3, 4\n5, 6, 7, 8")]
+        (7, "s5", "a", "1, 2, 3, 4\n5, 6, 7, 8"),
+        (9, "s6", "a", "Weight sharing, local connectivity,\nand so, on, the same, kernel, everywhere")]
     assert bad == []
 
 

@@ -142,11 +142,15 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
 
     def swallowed(first: int, last: int) -> bool:
         """Whether lines first+1..last, read as the rest of one quoted answer, look like rows of their own
-        (a quote left open reaches the next quote in the file): enough cells, with a question and a part
-        that hold letters (the rows of a matrix typed over lines hold numbers)."""
+        (a quote left open reaches the next quote in the file): enough cells, a question cell that is one
+        word and a part cell that is a label such as a or (b). The rows of a matrix typed over lines hold
+        numbers, and the lines of a written answer hold phrases."""
         for i in range(first, min(last, len(lines))):
             cells = lines[i].split(",")
-            if len(cells) >= len(header) and all(re.search(r"[A-Za-z]", cells[index[c]]) for c in ("question", "part")):
+            if len(cells) < len(header):
+                continue
+            question, part = cells[index["question"]].strip(), cells[index["part"]].strip().strip("()")
+            if question and not re.search(r"\s", question) and re.fullmatch(r"[A-Za-z][A-Za-z0-9]?", part):
                 return True
         return False
 

@@ -119,8 +119,8 @@ def _rounded(x: float, rule: Rule) -> str:
     """x written as its rule asks: 0.800 to 3 d.p., 0.0123 to 3 s.f.; a half rounded up, as by hand
     (0.5625 to 3 d.p. is 0.563, where Python's own formatting gives 0.562)."""
     if rule.kind == "dp":
-        return f"{_half_up(x, -rule.value):.{rule.value}f}"
-    if x != 0 and math.isfinite(x):
+        return f"{_half_up(x, -rule.value) if _half(x) else x:.{rule.value}f}"
+    if x != 0 and _half(x):
         x = _half_up(x, Decimal(repr(x)).adjusted() - rule.value + 1)
     text = f"{x:.{rule.value}g}"
     if "e" in text:
@@ -129,6 +129,13 @@ def _rounded(x: float, rule: Rule) -> str:
     if digits < rule.value:  # %g drops trailing zeros that count as significant
         text += ("" if "." in text else ".") + "0" * (rule.value - digits)
     return text
+
+
+def _half(x: float) -> bool:
+    """Whether x, as written (repr), ends in a 5: only then can it be a half that formatting rounds to even
+    (a quick test, so most numbers skip the decimal arithmetic)."""
+    text = repr(x)
+    return text.partition("e")[0].endswith("5")
 
 
 def _half_up(x: float, exponent: int) -> float:

@@ -30,7 +30,9 @@ def test_numbers(text, value):
 
 @pytest.mark.parametrize("text, value", [("61,706", 61706), ("61 706", 61706), ("12", 12), ("4.0", 4),
                                          ("6x6x64", 2304), ("6 × 6 × 64", 2304), ("14x14x32 = 6272", 6272),
-                                         ("38914 parameters", 38914), ("38,914 weights.", 38914)])
+                                         ("38914 parameters", 38914), ("38,914 weights.", 38914),
+                                         ("3 216 parameters", 3216), ("576 weights and biases", 576),
+                                         ("(3x3x3+1) x 64 parameters", 1792)])
 def test_integers(text, value):
     assert parse(text, "integer") == value
 
@@ -66,6 +68,9 @@ def test_vectors(text, value):
     ("[0,8, 0,9, -0,6, -0,02]", "vector", [0.8, 0.9, -0.6, -0.02]),
     ("-3,1, 1,0", "vector", [-3.1, 1.0]),
     ("0,5, 1,5; 2,5, 3", "matrix", [[0.5, 1.5], [2.5, 3]]),
+    ("[[0,985, -0,615], [-0,490, 0,380]]", "matrix", [[0.985, -0.615], [-0.49, 0.38]]),  # rows in brackets
+    ("[0,985, -0,615], [-0,490, 0,380]", "matrix", [[0.985, -0.615], [-0.49, 0.38]]),
+    ("1,970, -3,939", "vector", [1.97, -3.939]),  # in this reading a comma is a decimal point, not thousands
     ("1, 2, 3", "vector", None), ("0.1,0.2, 0.3", "vector", None), ("2,1, -1; 2,-1, 2", "matrix", None),
 ])
 def test_the_decimal_comma_reading_of_a_vector_or_matrix(text, kind, other):

@@ -283,10 +283,10 @@ class Marker:
                 names = " and ".join(f"({u})" for u in uses)
                 if right:  # right (rounded) earlier answers carried forward: no error to follow through
                     return PartMark(part.label, part.marks, part.marks, "correct",
-                                    f"Correct: right working from your rounded answer to {names}.")
+                                    f"Correct: right working from your rounded answer to {names}.", value=value)
                 return PartMark(part.label, part.marks, part.marks, "correct",
                                 f"Correct follow-through: right working from your answer to {names}.",
-                                follow_through=True)
+                                follow_through=True, value=value)
         return None
 
     def _as_if_zero(self, part: QuestionPart, earlier: dict, redone) -> bool:

@@ -64,11 +64,13 @@ def number_readings(text: str) -> list[float]:
     return [first]
 
 
-UNIT_WORDS = re.compile(
-    r"(?:(?:trainable|learnable)\s+)?(?:parameters?|params?|weights?|biases|bias|units?|neurons?|connections?"
-    r"|values?|entries|entry|elements?|pixels?|features?|channels?|activations?)(?:\s+in\s+total)?", re.I)
-"""Words naming what a number counts, read past after it ('38914 parameters'); any other word (such as
-'percent' or 'million', which would change the value) leaves the answer unreadable."""
+_UNIT = (r"(?:parameters?|params?|weights?|biases|bias|units?|neurons?|connections?|values?|entries|entry"
+         r"|elements?|pixels?|features?|channels?|activations?)")
+UNIT_WORDS = re.compile(rf"(?:(?:trainable|learnable)\s+)?{_UNIT}(?:\s+(?:and|&)\s+{_UNIT})?(?:\s+in\s+total)?", re.I)
+"""Words naming what a number counts, read past after it ('38914 parameters', '576 weights and
+biases'); any other word (such as 'percent' or 'million', which would change the value) leaves the
+answer unreadable."""
+_UNIT_AFTER = re.compile(rf"(.*?[\d)%])\s+({UNIT_WORDS.pattern})\.?", re.I | re.S)
 
 
 def number_text(text: str) -> str:
@@ -78,8 +80,8 @@ def number_text(text: str) -> str:
     if "=" in text and text.rsplit("=", 1)[1].strip():
         text = text.rsplit("=", 1)[1].strip()
     text = re.sub(r"(?<=[\d)%])\s*\.{1,3}$", "", text)
-    m = re.fullmatch(r"(.*?[\d)%])\s+(\S.*?)\.?", text, re.S)
-    if m and UNIT_WORDS.fullmatch(m.group(2)):
+    m = _UNIT_AFTER.fullmatch(text)  # the number may hold spaces itself: '3 216 parameters'
+    if m:
         text = m.group(1)
     return text
 
@@ -115,17 +117,26 @@ def comma_reading(text: str, answer_type: str):
     reading. The marker keeps whichever reading has the expected shape."""
     if answer_type not in ("vector", "matrix") or not (re.search(r"\d,\d", text) and re.search(r",\s", text)):
         return None
-    body = _unwrap(_strip_label(str(text)).strip())
-    rows = [r for r in re.split(r"[;\n]", body) if r.strip()]
+    body = _strip_label(str(text)).strip()
+    body = re.sub(r"[\])]\s*[,;]?\s*[\[(]", ";", body)  # [[0,5, 1,5], [2,5, 3]]: brackets end rows too
+    rows = [r.strip().strip("[]() ").strip(",") for r in re.split(r"[;\n]", body)]
+    rows = [r for r in rows if r]
     try:
-        parsed = [[read_number(item) for item in re.split(r",\s+", _unwrap(r.strip()).strip().strip(","))]
-                  for r in rows]
+        parsed = [[_decimal_comma(item) for item in re.split(r",\s+", r)] for r in rows]
     except (NumberError, Unreadable):
         return None
     if len({len(r) for r in parsed}) != 1 or sum(map(len, parsed)) > MAX_ENTRIES:
         return None
     value = np.array(parsed, dtype=float)
     return value.ravel() if answer_type == "vector" else value
+
+
+def _decimal_comma(item: str) -> float:
+    """'-0,615' as -0.615; anything but a plain number with a decimal comma (or none) is not this reading."""
+    item = item.strip().replace("\u2212", "-")
+    if not re.fullmatch(r"[+-]?\d+(?:,\d+)?", item):
+        raise NumberError(f"'{item}' is not a number with a decimal comma")
+    return float(item.replace(",", "."))
 
 
 def _split_row(text: str) -> list[str]:

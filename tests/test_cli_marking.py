@@ -246,7 +246,8 @@ def test_an_unquoted_comma_is_a_bad_row_not_a_cut_answer():
 def test_a_quote_never_closed_does_not_swallow_the_rows_after_it():
     from ncquiz.marking.batch import read_responses
 
-    text = 'student,question,part,answer\ns1,Q,a,1\ns2,Q,a,"-0.862\ns3,Q,a,"2\n3"\ns4,Q,a,"1"x\ns5,Q,a,4\n'
+    text = ('student,question,part,answer\ns1,Q,a,1\ns2,Q,a,"-0.862\ns3,Q,a,"2\n3"\ns4,Q,a,"1"x\ns5,Q,a,4\n'
+            .replace("Q", "3FS2-G000-0077"))  # a variant code, as a row swallowed by an open quote shows
     rows, bad = read_responses(text)
     assert [(line, r["student"], r["answer"]) for line, r in rows] == [
         (2, "s1", "1"), (4, "s3", "2\n3"), (6, "s4", "1x"), (7, "s5", "4")]  # 1x: read, then unreadable
@@ -259,12 +260,23 @@ def test_spaces_around_quotes_as_spreadsheets_write_them_are_read():
 
     text = ('student,question,part,answer\ns1,Q,a,"0.5" \ns2,Q,"a" ,1\ns3,Q,a,"1\n2" \ns4,Q,a,4\n'
             's5,Q,a,"1, 2, 3, 4\n5, 6, 7, 8"\n'  # a matrix typed over lines, with commas
-            's6,Q,a,"Weight sharing, local connectivity,\nand so, on, the same, kernel, everywhere"\n')  # prose
+            's6,Q,a,"Uses:\ndenoising, compression, ie, anomaly detection"\n'  # prose
+            's7,Q,"a" ,"1\n2"\n').replace("Q", "3FS2-G000-0077")  # a space after a quote, then lines
     rows, bad = read_responses(text)
     assert [(line, r["student"], r["part"], r["answer"]) for line, r in rows] == [
         (2, "s1", "a", "0.5"), (3, "s2", "a", "1"), (4, "s3", "a", "1\n2"), (6, "s4", "a", "4"),
-        (7, "s5", "a", "1, 2, 3, 4\n5, 6, 7, 8"),
-        (9, "s6", "a", "Weight sharing, local connectivity,\nand so, on, the same, kernel, everywhere")]
+        (7, "s5", "a", "1, 2, 3, 4\n5, 6, 7, 8"), (9, "s6", "a", "Uses:\ndenoising, compression, ie, anomaly detection"),
+        (11, "s7", "a", "1\n2")]
+    assert bad == []
+
+
+def test_a_multi_line_answer_in_the_first_column_is_read():
+    from ncquiz.marking.batch import read_responses
+
+    rows, bad = read_responses('answer,part,question,student\n"0.985 -0.615\n-0.490 0.380",a,3FS2-G000-0077,ann\n'
+                               '1,a,3FS2-G000-0077,bob\n')
+    assert [(line, r["student"], r["answer"]) for line, r in rows] == [(2, "ann", "0.985 -0.615\n-0.490 0.380"),
+                                                                      (4, "bob", "1")]
     assert bad == []
 
 

@@ -140,19 +140,24 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
             return
         rows.append((start, row))
 
-    def swallowed(first: int, last: int) -> bool:
-        """Whether lines first+1..last, read as the rest of one quoted answer, look like rows of their own
-        (a quote left open reaches the next quote in the file): enough cells, a question cell that is one
-        word and a part cell that is a label such as a or (b). The rows of a matrix typed over lines hold
-        numbers, and the lines of a written answer hold phrases."""
-        for i in range(first, min(last, len(lines))):
-            cells = lines[i].split(",")
+    def swallowed(start: int, end: int) -> bool:
+        """Whether the lines after the first of a record (file lines start..end), read as one quoted
+        answer, hold rows of their own, as when a quote left open reaches the next quote in the file:
+        a line (up to a quote, on its last line) with enough cells, a variant code such as 3FS2-G000-0077
+        for its question and a label such as a or (b) for its part. The rows of a matrix or the lines
+        of a written answer typed inside quotes do not look like that."""
+        for i in range(start, min(end, len(lines))):
+            text = lines[i] if i < end - 1 else lines[i].split('"', 1)[0]
+            cells = text.split(",")
             if len(cells) < len(header):
                 continue
             question, part = cells[index["question"]].strip(), cells[index["part"]].strip().strip("()")
-            if question and not re.search(r"\s", question) and re.fullmatch(r"[A-Za-z][A-Za-z0-9]?", part):
+            if re.fullmatch(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+", question) and re.fullmatch(r"[A-Za-z]\d?", part):
                 return True
         return False
+
+    def restart(after: int):
+        return csv.reader(io.StringIO("\n".join(lines[after:]), newline=""), strict=True)
 
     line, offset = 1, 0  # the line last read; offset: the file's lines before the reader's text
     while True:
@@ -160,27 +165,30 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
         try:
             record = next(reader)
             line = reader.line_num + offset
-            fine = True
+            refused = None
         except StopIteration:
             break
         except csv.Error as exc:
-            line = reader.line_num + offset
-            fine, record = False, exc
-        if (not fine and "end of data" in str(record)) or (line > start and swallowed(start, line)):
-            # a quote opened and never closed: report the row, and read on from the line after it
+            # Strict reading refused the record (a quote never closed, or a space after a closing
+            # quote as spreadsheets write it): read it again leniently, from its first line.
+            refused, lenient = exc, csv.reader(io.StringIO("\n".join(lines[start - 1:]), newline=""))
+            try:
+                record = next(lenient)
+            except (StopIteration, csv.Error):
+                record = None
+            line = start - 1 + lenient.line_num
+        if "end of data" in str(refused or "") or (line > start and swallowed(start, line)):
             bad.append(BadRow(start, "a quote opened in this row is never closed; quote the whole answer "
                                      '("...") or leave quotes out'))
-            reader = csv.reader(io.StringIO("\n".join(lines[start:]), newline=""), strict=True)
-            offset = line = start
+            reader, offset, line = restart(start), start, start  # read on from the line after it
             continue
-        if not fine:
-            # Something strict reading refuses but a spreadsheet writes, such as a space after a closing
-            # quote ('"0.5" ,'): read the same lines leniently.
-            again = list(csv.reader(io.StringIO("\n".join(lines[start - 1:line]), newline="")))
-            if len(again) != 1:
-                bad.append(BadRow(start, f"cannot read this row: {record}"))
-                continue
-            record = again[0]
+        if refused is not None:
+            if record is None:
+                bad.append(BadRow(start, f"cannot read this row: {refused}"))
+            else:
+                take(record, start)
+            reader, offset = restart(line), line  # the strict reader lost its place
+            continue
         take(record, start)
     return rows, bad
 

@@ -8,6 +8,8 @@ from ncquiz.bank import load_bank
 from ncquiz.bank.generate import compiled
 from ncquiz.marking.mark import Marker, _agrees, mark_question
 
+from helpers import typed
+
 BANK = load_bank()
 FAMILIES = BANK.families
 IDS = [f.id for f in FAMILIES]
@@ -262,8 +264,9 @@ def test_the_written_answer_rounds_a_half_up_as_by_hand():
     assert written(-0.3125, Rule("dp", 3)) == "-0.313" and written(2.675, Rule("dp", 2)) == "2.68"
     assert written(1.125e-20, Rule("sf", 3)) == "1.13e-20" and written(0.0001235, Rule("sf", 3)) == "0.000124"
     assert written(0.46211715726, Rule("dp", 3)) == "0.462" and written(0.5, Rule("sf", 3)) == "0.500"
-    # huge numbers: no decimal error, and no rounding up to infinity
-    assert written(1e26, Rule("dp", 3)) == f"{1e26:.3f}" and written(1.797e308, Rule("sf", 3)) == f"{1.797e308:.3g}"
+    assert written(125.0, Rule("sf", 2)) == "1.3e+02" and written(25.0, Rule("sf", 1)) == "3e+01"  # whole halves
+    # huge halves: no decimal error (the default 28 digits would overflow), and no rounding up to infinity
+    assert written(1.5e26, Rule("dp", 3)) == f"{1.5e26:.3f}" and written(1.7976931348623155e308, Rule("sf", 3)) != "inf"
 
 
 def test_no_follow_through_when_a_far_too_large_earlier_answer_pins_the_later_one():
@@ -295,3 +298,16 @@ def test_a_vector_with_decimal_commas_is_marked_in_the_reading_of_its_shape():
     assert _part_mark(q, {part.label: comma}, part.label).status == "correct", comma
     plain = ",".join(f"{v:g}" for v in np.asarray(part.answer, dtype=float))
     assert _part_mark(q, {part.label: plain}, part.label).status == "correct", plain
+
+
+def test_follow_through_carries_the_reading_that_was_marked():
+    """(b) with decimal commas is right by follow-through in its 2-entry reading; (c) is then followed
+    through from that reading, not from the 4-entry one."""
+    family, seed = BANK.resolve("1D81-4000-001P")
+    q = BANK.variant(family.id, seed)
+    a = np.asarray(q.part("a").answer, dtype=float) + 0.2
+    b = np.asarray(q.recompute("b", {"a": np.round(a, 3)}), dtype=float)
+    c = q.recompute("c", {"b": np.round(b, 3)})
+    marks = mark_question(q, {"a": ", ".join(f"{v:.3f}" for v in a), "b": ", ".join(f"{v:.3f}".replace(".", ",") for v in b),
+                              "c": typed(type(q.part("c"))(spec=q.part("c").spec, prompt=[], answer=c))}).parts
+    assert [(m.status, m.follow_through) for m in marks[1:]] == [("correct", True), ("correct", True)]

@@ -134,8 +134,10 @@ def _rounded(x: float, rule: Rule) -> str:
 def _half(x: float) -> bool:
     """Whether x, as written (repr), ends in a 5: only then can it be a half that formatting rounds to even
     (a quick test, so most numbers skip the decimal arithmetic)."""
-    text = repr(x)
-    return text.partition("e")[0].endswith("5")
+    digits = repr(x).partition("e")[0]
+    if "." in digits:  # 125.0: the digits that count end before the zeros
+        digits = digits.rstrip("0").rstrip(".")
+    return digits.endswith("5")
 
 
 def _half_up(x: float, exponent: int) -> float:

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError) as exc:  # a file not readable or writable, where not reported already
         import os
 
-        if os.environ.get("NCQUIZ_DEBUG"):  # a developer wants the traceback
+        if os.environ.get("NCQUIZ_DEBUG", "0") not in ("", "0"):  # a developer wants the traceback
             raise
         if isinstance(exc, UnicodeDecodeError):
             sys.stderr.write(f"error: input that is not UTF-8 text ({exc.reason})\n")

@@ -78,6 +78,7 @@ def test_show_with_and_without_solution(capsys, monkeypatch):
     (["generate", FIRST, "--seed", "-1"], "seed"),
     (["list", "--difficulty", "7"], "not in the range 1<=x<=3; see `ncquiz list --help`"),  # typer's, in one line
     (["generate", FIRST, "--sed", "1"], "No such option: --sed"),
+    (["quiz", "--question", "conv-basic", "--count", "3"], "does not combine with --review, --topic, --difficulty or --count"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv, needle):
     code, out, err = run(capsys, argv)

@@ -277,6 +277,8 @@ def test_a_broken_template_is_one_line_and_exit_2(capsys, tmp_path, body, needle
 
 @pytest.mark.parametrize("argv, needle", [
     (["worksheet", "--questions", ","], "no family given"),
+    (["worksheet", "--questions", "conv-basic", "--count", "3"], "does not combine with --count"),
+    (["key", "--questions", "conv-basic", "--topic", "cnn"], "does not combine"),
     (["worksheet", "--format", "docx"], "--format"),
     (["worksheet", "--combined"], "--students"),
     (["worksheet", "--questions", "nope"], "no family"),

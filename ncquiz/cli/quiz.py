@@ -11,7 +11,7 @@ from ncquiz.cli.common import BankOption, DbOption, bank
 
 
 def quiz(topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="A topic id (cnn.pooling) or an area (cnn); repeatable.")] = None,
-         count: Annotated[int, typer.Option("--count", "-n", min=1, max=200, help="How many questions.")] = 5,
+         count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, max=200, help="How many questions (default 5).")] = None,
          difficulty: Annotated[Optional[int], typer.Option("--difficulty", "-d", min=1, max=3, help="1, 2 or 3.")] = None,
          seed: Annotated[Optional[int], typer.Option("--seed", "-s", min=0, max=2**32 - 1, help="Replay the same questions in the same order.")] = None,
          question: Annotated[Optional[str], typer.Option("--question", "-q", metavar="FAMILY|CODE", help="Ask just this one variant.")] = None,
@@ -28,8 +28,10 @@ def quiz(topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", hel
     from ncquiz.render.terminal import console
     from ncquiz.session.loop import Plan, Session, plan_practice
 
-    if question and (review or topic or difficulty):
-        raise NcquizError("--question asks one given variant: it does not combine with --review, --topic or --difficulty")
+    if question and (review or topic or difficulty or count is not None):
+        raise NcquizError("--question asks one given variant: it does not combine with --review, --topic, "
+                          "--difficulty or --count")
+    count = 5 if count is None else count
     loaded = bank(bank_dirs)
     history = _history(db)
     session_seed = seed if seed is not None else int.from_bytes(os.urandom(4), "big")

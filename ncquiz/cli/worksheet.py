@@ -10,7 +10,7 @@ import typer
 from ncquiz.cli.common import BankOption, bank
 
 Topics = Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="A topic id or an area (cnn); repeatable.")]
-Count = Annotated[int, typer.Option("--count", "-n", min=1, max=40, help="How many questions (families chosen across the topics).")]
+Count = Annotated[Optional[int], typer.Option("--count", "-n", min=1, max=40, help="How many questions (families chosen across the topics; default 6).")]
 Questions = Annotated[Optional[str], typer.Option("--questions", metavar="FAMILY,...", help="These families, in this order (instead of --count).")]
 Difficulty = Annotated[Optional[int], typer.Option("--difficulty", "-d", min=1, max=3)]
 Seed = Annotated[Optional[int], typer.Option("--seed", "-s", min=0, max=2**32 - 1, help="The same seed (and roster) gives the same papers.")]
@@ -24,7 +24,7 @@ Combined = Annotated[bool, typer.Option("--combined", help="With --students: one
 Date = Annotated[Optional[str], typer.Option("--date", help="The date printed on the paper (default: today).")]
 
 
-def worksheet(topic: Topics = None, count: Count = 6, questions: Questions = None, difficulty: Difficulty = None,
+def worksheet(topic: Topics = None, count: Count = None, questions: Questions = None, difficulty: Difficulty = None,
               seed: Seed = None, students: Roster = None, format: Format = "pdf", out: Out = None,  # noqa: A002
               title: Title = "Practice worksheet",
               key: Annotated[bool, typer.Option("--key", help="Also write the answer key document.")] = False,
@@ -35,7 +35,7 @@ def worksheet(topic: Topics = None, count: Count = 6, questions: Questions = Non
           combined, date, bank_dirs)
 
 
-def key(topic: Topics = None, count: Count = 6, questions: Questions = None, difficulty: Difficulty = None,
+def key(topic: Topics = None, count: Count = None, questions: Questions = None, difficulty: Difficulty = None,
         seed: Seed = None, students: Roster = None, format: Format = "pdf", out: Out = None,  # noqa: A002
         title: Title = "Practice worksheet", secret_file: SecretFile = None, template: TemplateDir = None,
         date: Date = None, bank_dirs: BankOption = None) -> None:
@@ -66,6 +66,9 @@ def _make(topic, count, questions, difficulty, seed, students, fmt, out, title, 
     names = [name.strip() for name in questions.split(",") if name.strip()] if questions is not None else None
     if names == []:
         raise NcquizError("--questions: no family given; list family ids separated by commas")
+    if names and (count is not None or topic or difficulty is not None):
+        raise NcquizError("--questions lists the families: it does not combine with --count, --topic or --difficulty")
+    count = 6 if count is None else count
     title, date = one_line(title), one_line(date) if date is not None else None
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big")

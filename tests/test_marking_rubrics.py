@@ -339,13 +339,7 @@ ANSWERS = [
     Case("lstm-why-short", "b", "it has gates", 0, 0, "too vague"),
     Case("lstm-why-short", "b",
          "The gradient still vanishes in an LSTM; it is better only because it has more parameters.", 0, 0,
-         "over-claim: 'vanish' alone is no longer a phrasing of 'avoids vanishing gradients'"),
-    Case("lstm-why-short", "b",
-         "The cell state is updated additively, so the gradient can flow back over many steps and this "
-         "prevents vanishing gradients.", 2, 2, "'prevents vanishing'"),
-    Case("bptt-remedies-short", "b",
-         "LSTM, because unlike gradient clipping it only helps with exploding gradients", 0, 0,
-         "names the wrong remedy; 'unlike' negates clipping"),
+         "over-claim", limit=CONTEXT),
 
     # ------------------------------------------------------------------ ae-bottleneck-short (a): 3 marks
     Case("ae-bottleneck-short", "a",

@@ -14,9 +14,8 @@ import re
 
 from ncquiz.bank.model import RubricPoint
 
-NEGATIONS = {"not", "no", "never", "without", "cannot", "nor", "neither", "none", "instead", "rather", "unlike",
-             "except"}
-"""Words that negate the next three words ("instead of X", "rather than X", "unlike X" included)."""
+NEGATIONS = {"not", "no", "never", "without", "cannot", "nor", "neither", "none", "instead", "rather"}
+"""Words that negate the next three words ("instead of X", "rather than X" included)."""
 
 _CONTRACTIONS = re.compile(r"(ca|wo|do|does|did|is|are|was|were|has|have|had|would|could|should|must|need)n['’]t\b")
 

@@ -142,7 +142,28 @@ def view(sheet: Worksheet, key: bool) -> dict:
 # ---------------------------------------------------------------- formats
 
 
-class Typst:
+class _Writer:
+    """What every format writes alike: a prompt's blocks (paragraphs and matrices, joined by
+    BLOCK_SEP) and a part's answer; each format gives text, matrix, space and pre."""
+
+    BLOCK_SEP = "\n\n"
+
+    def blocks(self, blocks) -> str:
+        return self.BLOCK_SEP.join(self.text(v) if k == "text" else self.matrix(v, label) for k, v, label in blocks)
+
+    def answer(self, part: dict) -> str:
+        if part["answer_cells"] is not None:
+            return self.matrix(part["answer_cells"])
+        return self.text(part["answer_text"])
+
+    @staticmethod
+    def grid(part: dict) -> tuple[int, int]:
+        """Rows and columns of the answer grid of a vector (one row) or matrix part."""
+        shape = part["shape"]
+        return (1, shape[0]) if len(shape) == 1 else tuple(shape[-2:])
+
+
+class Typst(_Writer):
     """Typst markup: text as string literals (nothing in it is markup), matrices as math."""
 
     @staticmethod
@@ -159,15 +180,12 @@ class Typst:
         name = f"{self.string(label)} = " if label else ""
         return f'$ {name}mat(delim: "[", {body}) $'
 
-    def blocks(self, blocks) -> str:
-        return "\n\n".join(self.text(v) if k == "text" else self.matrix(v, label) for k, v, label in blocks)
-
     def space(self, part: dict) -> str:
         t = part["type"]
         if part["open"]:
             return "#box(width: 9cm, height: 4.5cm, stroke: 0.5pt + luma(120))"
         if t in ("vector", "matrix"):
-            rows, cols = (1, part["shape"][0]) if len(part["shape"]) == 1 else part["shape"][-2:]
+            rows, cols = self.grid(part)
             cells = ", ".join(["[]"] * (rows * cols))
             return (f"#table(columns: ({', '.join(['1.5cm'] * cols)}), rows: ({', '.join(['1cm'] * rows)}), "
                     f"stroke: 0.5pt + luma(120), {cells})")
@@ -183,17 +201,14 @@ class Typst:
             return f"#text(size: 9pt, style: \"italic\")[Circle {what}:] #h(0.8em) {letters}"
         return "\n".join(["#v(0.75cm) #line(length: 100%, stroke: 0.4pt + luma(150))"] * part["lines"])
 
-    def answer(self, part: dict) -> str:
-        if part["answer_cells"] is not None:
-            return self.matrix(part["answer_cells"])
-        return self.text(part["answer_text"])
-
     def pre(self, s: str) -> str:
         return f"#raw({self.string(s)}, block: true)" if s else ""
 
 
-class Html:
+class Html(_Writer):
     """A self-contained HTML document: MathML for matrices (renders offline), CSS for print."""
+
+    BLOCK_SEP = ""
 
     def text(self, s: str) -> str:
         paragraphs = re.split(r"\n\s*\n", str(s))
@@ -205,15 +220,12 @@ class Html:
         name = f"<mtext>{html.escape(label)}</mtext><mo>=</mo>" if label else ""
         return f'<math display="block"><mrow>{name}<mo>[</mo><mtable>{body}</mtable><mo>]</mo></mrow></math>'
 
-    def blocks(self, blocks) -> str:
-        return "".join(self.text(v) if k == "text" else self.matrix(v, label) for k, v, label in blocks)
-
     def space(self, part: dict) -> str:
         t = part["type"]
         if part["open"]:
             return '<span class="box open"></span>'
         if t in ("vector", "matrix"):
-            rows, cols = (1, part["shape"][0]) if len(part["shape"]) == 1 else part["shape"][-2:]
+            rows, cols = self.grid(part)
             row = "<tr>" + "<td></td>" * cols + "</tr>"
             return f'<table class="grid">{row * rows}</table>'
         if t == "shape":
@@ -226,16 +238,11 @@ class Html:
             return f'<p class="circle-line"><em>Circle {what}:</em> {letters}</p>'
         return '<div class="line"></div>' * part["lines"]
 
-    def answer(self, part: dict) -> str:
-        if part["answer_cells"] is not None:
-            return self.matrix(part["answer_cells"])
-        return self.text(part["answer_text"])
-
     def pre(self, s: str) -> str:
         return f"<pre>{html.escape(s)}</pre>" if s else ""
 
 
-class Markdown:
+class Markdown(_Writer):
     """Markdown with LaTeX mathematics ($$ ... $$) for matrices."""
 
     def text(self, s: str) -> str:
@@ -247,15 +254,12 @@ class Markdown:
         name = f"\\text{{{label}}} = " if label else ""
         return f"$${name}\\begin{{bmatrix}} " + " \\\\ ".join(" & ".join(row) for row in rows) + " \\end{bmatrix}$$"
 
-    def blocks(self, blocks) -> str:
-        return "\n\n".join(self.text(v) if k == "text" else self.matrix(v, label) for k, v, label in blocks)
-
     def space(self, part: dict) -> str:
         t = part["type"]
         if part["open"]:
             return "\n\n".join(["_" * 40] * 4)
         if t in ("vector", "matrix"):
-            rows, cols = (1, part["shape"][0]) if len(part["shape"]) == 1 else part["shape"][-2:]
+            rows, cols = self.grid(part)
             header = "|" + "|".join(["     "] * cols) + "|\n|" + "|".join(["-----"] * cols) + "|"
             return header + ("\n|" + "|".join(["     "] * cols) + "|") * (rows - 1 if rows > 1 else 0)
         if t in ("choice", "multi"):
@@ -265,16 +269,11 @@ class Markdown:
             return "\n\n".join(["_" * 60] * max(2, part["lines"] // 2))
         return "Answer: " + "_" * 20
 
-    def answer(self, part: dict) -> str:
-        if part["answer_cells"] is not None:
-            return self.matrix(part["answer_cells"])
-        return self.text(part["answer_text"])
-
     def pre(self, s: str) -> str:
         return f"```\n{s}\n```" if s else ""
 
 
-class Latex:
+class Latex(_Writer):
     """LaTeX source (article class, amsmath) for instructors who use their own class."""
 
     SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
@@ -338,15 +337,12 @@ class Latex:
         return f"\\[{name}\\begin{{bmatrix}} " + " \\\\ ".join(" & ".join(self._escape(c) for c in row) for row in rows) + \
             " \\end{bmatrix}\\]"
 
-    def blocks(self, blocks) -> str:
-        return "\n\n".join(self.text(v) if k == "text" else self.matrix(v, label) for k, v, label in blocks)
-
     def space(self, part: dict) -> str:
         t = part["type"]
         if part["open"]:
             return "\\fbox{\\rule{0pt}{4.5cm}\\hspace{9cm}}"
         if t in ("vector", "matrix"):
-            rows, cols = (1, part["shape"][0]) if len(part["shape"]) == 1 else part["shape"][-2:]
+            rows, cols = self.grid(part)
             row = " & ".join(["\\rule{0pt}{0.9cm}\\hspace{1.3cm}"] * cols) + " \\\\ \\hline"
             return "\\begin{tabular}{|" + "c|" * cols + "}\\hline\n" + "\n".join([row] * rows) + "\n\\end{tabular}"
         if t == "shape":
@@ -357,11 +353,6 @@ class Latex:
             what = "one letter" if t == "choice" else "every correct letter"
             return f"\\emph{{Circle {what}:}}\\quad " + "\\quad ".join(f"\\textcircled{{{o['letter']}}}" for o in part["options"])
         return "\n".join(["\\vspace{0.6cm}\\noindent\\rule{\\linewidth}{0.4pt}"] * part["lines"])
-
-    def answer(self, part: dict) -> str:
-        if part["answer_cells"] is not None:
-            return self.matrix(part["answer_cells"])
-        return self.text(part["answer_text"])
 
     def pre(self, s: str) -> str:
         return f"\\begin{{verbatim}}\n{self._ascii(s)}\n\\end{{verbatim}}" if s else ""

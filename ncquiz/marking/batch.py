@@ -10,7 +10,6 @@ so each student's total is out of the right maximum.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 import statistics
@@ -97,6 +96,23 @@ class ClassResult:
         }
 
 
+class _Lines:
+    """The lines of a file for csv readers, one at a time; `pos` (the lines handed out so far) can be
+    set back, so a record can be read again, or reading resume after it, without copying the file."""
+
+    def __init__(self, lines: list[str]):
+        self.lines, self.pos = lines, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1] + "\n"
+
+
 def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     """(line, row) pairs of a responses CSV (header required), and rows that cannot be read.
 
@@ -104,7 +120,11 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     cut short. A quote opened and never closed would swallow the rest of the file into one
     answer: that row is reported and reading goes on from the line after it.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = text.split("\n")
+    if lines[-1] == "":  # the newline that ends the last line starts no line of its own
+        lines.pop()
+    source = _Lines(lines)
+    reader = csv.reader(source, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -119,7 +139,6 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     at = [index[c] for c in COLUMNS]
     width = max(at) + 1
     rows, bad = [], []
-    lines = text.split("\n")
 
     def take(record: list[str], start: int) -> None:
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
@@ -156,38 +175,31 @@ def read_responses(text: str) -> tuple[list[tuple[int, dict]], list[BadRow]]:
                 return True
         return False
 
-    def restart(after: int):
-        return csv.reader(io.StringIO("\n".join(lines[after:]), newline=""), strict=True)
-
-    line, offset = 1, 0  # the line last read; offset: the file's lines before the reader's text
     while True:
-        start = line + 1
+        start = source.pos + 1  # the line the next record starts on
         try:
             record = next(reader)
-            line = reader.line_num + offset
             refused = None
         except StopIteration:
             break
         except csv.Error as exc:
             # Strict reading refused the record (a quote never closed, or a space after a closing
             # quote as spreadsheets write it): read it again leniently, from its first line.
-            refused, lenient = exc, csv.reader(io.StringIO("\n".join(lines[start - 1:]), newline=""))
+            refused, source.pos = exc, start - 1
             try:
-                record = next(lenient)
+                record = next(csv.reader(source))
             except (StopIteration, csv.Error):
                 record = None
-            line = start - 1 + lenient.line_num
+            reader = csv.reader(source, strict=True)  # the strict reader lost its place
+        line = source.pos  # the record's last line
         if "end of data" in str(refused or "") or (line > start and swallowed(start, line)):
             bad.append(BadRow(start, "a quote opened in this row is never closed; quote the whole answer "
                                      '("...") or leave quotes out'))
-            reader, offset, line = restart(start), start, start  # read on from the line after it
+            source.pos = start  # read on from the line after it
+            reader = csv.reader(source, strict=True)
             continue
-        if refused is not None:
-            if record is None:
-                bad.append(BadRow(start, f"cannot read this row: {refused}"))
-            else:
-                take(record, start)
-            reader, offset = restart(line), line  # the strict reader lost its place
+        if refused is not None and record is None:
+            bad.append(BadRow(start, f"cannot read this row: {refused}"))
             continue
         take(record, start)
     return rows, bad

@@ -142,9 +142,8 @@ def _half(x: float) -> bool:
 
 def _half_up(x: float, exponent: int) -> float:
     """x rounded to a multiple of 10**exponent, halves away from zero, judged on the decimal x is
-    written as (repr): 0.5625 is a half, 2.675 too (though its binary value lies a little below)."""
-    if not math.isfinite(x):
-        return x
+    written as (repr): 0.5625 is a half, 2.675 too (though its binary value lies a little below).
+    Called for finite x only (_half is false for inf and nan)."""
     exact = Decimal(repr(x))
     rounded = float(exact.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP, context=_WIDE))
     return rounded if math.isfinite(rounded) else x  # (1.797e308 rounded up would be infinite)

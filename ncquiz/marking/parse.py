@@ -123,7 +123,7 @@ def comma_reading(text: str, answer_type: str):
     rows = [r for r in rows if r]
     try:
         parsed = [[_decimal_comma(item) for item in re.split(r",\s+", r)] for r in rows]
-    except (NumberError, Unreadable):
+    except NumberError:
         return None
     if len({len(r) for r in parsed}) != 1 or sum(map(len, parsed)) > MAX_ENTRIES:
         return None

@@ -299,8 +299,6 @@ class Latex(_Writer):
                 out[-1] = f"\\{self.ACCENTS[ch]}{{{out[-1]}}}"
             elif ch in self.MATH:
                 out.append(f"\\ensuremath{{{self.MATH[ch]}}}")
-            elif ch < " " and ch not in "\n\t":  # control characters (a NUL in a roster name) cannot be typeset
-                continue
             else:
                 out.append(self.SPECIAL.get(ch, ch))
         return "".join(out)
